@@ -1,0 +1,233 @@
+// Semantic checks beyond the schema: references, limits STS would refuse, shadowed and unreachable rules,
+// templates no provider can fill. Errors stop start-up (and fail `check-config`); warnings are printed.
+
+import {
+  conditionValuesToStrings,
+  isNegated,
+  isValidTagKey,
+  MAX_INLINE_POLICY,
+  MAX_POLICY_ARNS,
+  MAX_TAGS,
+  OPERATORS,
+  parseOperator,
+  templateClaims,
+} from '../rules/index.ts';
+import type { ParsedConfig, ProviderConfig, RuleConfig } from './schema.ts';
+
+export interface Problem {
+  readonly severity: 'error' | 'warning';
+  readonly path: string;
+  readonly message: string;
+}
+
+export const BROKER_KEYS = ['broker:provider', 'broker:protocol', 'broker:sourceIp', 'broker:time', 'broker:mfa'] as const;
+
+export const ruleIdAt = (rule: Pick<RuleConfig, 'id'>, index: number): string => rule.id ?? `rule-${index + 1}`;
+
+/**
+ * Whether a provider can ever put this claim into the claims object. OIDC tokens may carry any custom claim;
+ * a SAML response yields NameID, Issuer, AuthnContextClassRef, attributes under their full Name (a URI or URN)
+ * and the names mapped in `claims:`.
+ */
+const canSupply = (provider: ProviderConfig, claim: string): boolean => {
+  if ((BROKER_KEYS as readonly string[]).includes(claim)) return true;
+  if (claim.startsWith('broker:')) return false;
+  if (provider.claims && Object.hasOwn(provider.claims, claim)) return true;
+  if (provider.type === 'oidc') return true;
+  return claim === 'sub' || claim === 'iss' || claim === 'acr' || claim.includes(':');
+};
+
+const providersOf = (config: ParsedConfig, rule: RuleConfig): string[] =>
+  rule.providers ?? Object.keys(config.providers);
+
+type CondKey = string;
+const conditionSet = (rule: RuleConfig): Map<CondKey, Set<string>> => {
+  const out = new Map<CondKey, Set<string>>();
+  for (const [op, block] of Object.entries(rule.conditions ?? {})) {
+    for (const [key, value] of Object.entries(block)) out.set(`${op}\u0000${key}`, new Set(conditionValuesToStrings(value)));
+  }
+  return out;
+};
+
+/** `a` matches whenever `b` matches, judged on syntax: every condition of `a` appears in `b` with the same values. */
+const weakerOrEqual = (a: RuleConfig, b: RuleConfig): boolean => {
+  const sb = conditionSet(b);
+  for (const [key, values] of conditionSet(a)) {
+    const other = sb.get(key);
+    if (!other || other.size !== values.size || [...values].some((v) => !other.has(v))) return false;
+  }
+  return true;
+};
+
+const covers = (outer: readonly string[], inner: readonly string[]): boolean => outer.includes('*') || inner.every((r) => outer.includes(r));
+const superset = (outer: readonly string[], inner: readonly string[]): boolean => inner.every((p) => outer.includes(p));
+
+export const checkConfig = (config: ParsedConfig): Problem[] => {
+  const problems: Problem[] = [];
+  const error = (path: string, message: string): void => void problems.push({ severity: 'error', path, message });
+  const warn = (path: string, message: string): void => void problems.push({ severity: 'warning', path, message });
+
+  for (const [pid, provider] of Object.entries(config.providers)) {
+    const base = `providers.${pid}`;
+    if (provider.type === 'saml') {
+      if ((provider.metadataFile === undefined) === (provider.metadataXml === undefined)) {
+        error(base, 'a SAML provider needs exactly one of metadataFile or metadataXml');
+      }
+      if ((provider.decryptionKey === undefined) !== (provider.decryptionCert === undefined)) {
+        error(base, 'decryptionKey and decryptionCert go together');
+      }
+    } else {
+      if (!provider.audiences && !provider.clientId) error(base, 'an OIDC provider needs audiences or clientId (the accepted `aud`)');
+      const auth = provider.clientAuth ?? (provider.clientSecret ? 'client_secret_basic' : 'none');
+      if ((auth === 'client_secret_basic' || auth === 'client_secret_post') && !provider.clientSecret) {
+        error(`${base}.clientSecret`, `clientAuth ${auth} needs clientSecret`);
+      }
+      if (auth === 'private_key_jwt' && !provider.clientPrivateKey) error(`${base}.clientPrivateKey`, 'clientAuth private_key_jwt needs clientPrivateKey');
+    }
+    for (const name of Object.keys(provider.claims ?? {})) {
+      if (name.startsWith('broker:')) error(`${base}.claims.${name}`, 'the broker: namespace is reserved for broker keys');
+    }
+  }
+
+  const usedRoles = new Set<string>();
+  const seenIds = new Map<string, number>();
+  config.rules.forEach((rule, i) => {
+    const path = `rules[${i}]`;
+    const rid = ruleIdAt(rule, i);
+    if (seenIds.has(rid)) error(`${path}.id`, `duplicate rule id "${rid}" (also rules[${seenIds.get(rid)}])`);
+    else seenIds.set(rid, i);
+
+    rule.roles.forEach((r, j) => {
+      if (r === '*') return;
+      if (!Object.hasOwn(config.roles, r)) error(`${path}.roles[${j}]`, `unknown role id "${r}"`);
+      else if (rule.effect === 'allow') usedRoles.add(r);
+    });
+    if (rule.effect === 'allow' && rule.roles.includes('*')) Object.keys(config.roles).forEach((r) => usedRoles.add(r));
+    rule.providers?.forEach((p, j) => {
+      if (!Object.hasOwn(config.providers, p)) error(`${path}.providers[${j}]`, `unknown provider id "${p}"`);
+    });
+
+    checkConditions(rule, path, error, warn);
+    checkSession(config, rule, path, error, warn);
+  });
+
+  checkOrder(config, error, warn);
+
+  for (const [rid, role] of Object.entries(config.roles)) {
+    if (!usedRoles.has(rid)) warn(`roles.${rid}`, 'no allow rule grants this role');
+    if (role.issuance === 'web-identity' && !config.broker.signingKey) {
+      warn(`roles.${rid}.issuance`, 'web-identity issuance needs broker.signingKey (npm start supplies a development key)');
+    }
+  }
+  return problems;
+};
+
+type Report = (path: string, message: string) => void;
+
+const checkConditions = (rule: RuleConfig, path: string, error: Report, warn: Report): void => {
+  const entries = Object.entries(rule.conditions ?? {});
+  let total = 0;
+  let negated = 0;
+  for (const [op, block] of entries) {
+    const parsed = parseOperator(op);
+    if (!parsed) {
+      error(`${path}.conditions.${op}`, `unknown operator "${op}" (known: ${Object.keys(OPERATORS).join(', ')}, optionally prefixed ForAnyValue: or ForAllValues:)`);
+      continue;
+    }
+    for (const [key, raw] of Object.entries(block)) {
+      total++;
+      if (isNegated(parsed.name)) negated++;
+      const at = `${path}.conditions.${op}.${key}`;
+      if (key.startsWith('broker:') && !(BROKER_KEYS as readonly string[]).includes(key)) error(at, `unknown broker key "${key}" (known: ${BROKER_KEYS.join(', ')})`);
+      if ((parsed.name === 'IpAddress' || parsed.name === 'NotIpAddress') && key !== 'broker:sourceIp') {
+        warn(at, `${parsed.name} is meant for broker:sourceIp`);
+      }
+      const values = conditionValuesToStrings(raw);
+      if (values.length === 0) error(at, 'needs at least one value');
+      for (const v of values) {
+        const why = OPERATORS[parsed.name].checkValue(v);
+        if (why) error(at, why);
+      }
+    }
+  }
+  if (rule.effect === 'allow') {
+    if (total === 0) warn(`${path}.conditions`, 'allow rule without conditions grants every identity of its providers');
+    else if (negated === total) warn(`${path}.conditions`, 'every condition of this allow rule is negated: it matches identities that merely lack the claims');
+  }
+};
+
+const checkSession = (config: ParsedConfig, rule: RuleConfig, path: string, error: Report, warn: Report): void => {
+  const session = rule.session;
+  if (!session) return;
+  if (rule.effect === 'deny') {
+    warn(`${path}.session`, 'session is ignored on deny rules');
+    return;
+  }
+  const tags = session.tags ?? {};
+  const keys = Object.keys(tags);
+  if (keys.length > MAX_TAGS) error(`${path}.session.tags`, `${keys.length} tags: STS accepts at most ${MAX_TAGS}`);
+  const lower = new Map<string, string>();
+  for (const key of keys) {
+    if (!isValidTagKey(key)) error(`${path}.session.tags.${key}`, 'tag keys are 1–128 characters of letters, digits, spaces and _.:/=+-@');
+    const folded = key.toLowerCase();
+    const prev = lower.get(folded);
+    if (prev !== undefined) error(`${path}.session.tags.${key}`, `tag keys are case-insensitive in STS: "${key}" repeats "${prev}"`);
+    lower.set(folded, key);
+  }
+  (session.transitiveTags ?? []).forEach((key, j) => {
+    if (!Object.hasOwn(tags, key)) error(`${path}.session.transitiveTags[${j}]`, `"${key}" is not one of this session's tags`);
+  });
+  if ((session.policyArns ?? []).length > MAX_POLICY_ARNS) {
+    error(`${path}.session.policyArns`, `${session.policyArns?.length} policy ARNs: STS accepts at most ${MAX_POLICY_ARNS}`);
+  }
+  if (session.policy !== undefined) {
+    const size = JSON.stringify(session.policy).length;
+    if (size > MAX_INLINE_POLICY) error(`${path}.session.policy`, `inline policy is ${size} characters minified: STS accepts at most ${MAX_INLINE_POLICY}`);
+  }
+
+  const templates: Array<[string, string]> = [];
+  if (session.name !== undefined) templates.push([`${path}.session.name`, session.name]);
+  if (session.sourceIdentity !== undefined) templates.push([`${path}.session.sourceIdentity`, session.sourceIdentity]);
+  for (const [key, value] of Object.entries(tags)) templates.push([`${path}.session.tags.${key}`, value]);
+  const providers = providersOf(config, rule).filter((p) => Object.hasOwn(config.providers, p));
+  for (const [at, template] of templates) {
+    if (/\$\{(?![^{}]+\})/.test(template)) error(at, 'unterminated ${…} placeholder');
+    for (const claim of templateClaims(template)) {
+      const unable = providers.filter((p) => {
+        const provider = config.providers[p];
+        return provider !== undefined && !canSupply(provider, claim);
+      });
+      if (providers.length > 0 && unable.length === providers.length) {
+        error(at, `template uses claim "${claim}" that no provider of this rule can supply (map it under providers.<id>.claims)`);
+      } else if (unable.length > 0) {
+        warn(at, `claim "${claim}" cannot come from provider(s) ${unable.join(', ')} (map it under their claims:)`);
+      }
+    }
+  }
+};
+
+/** Rules that can never take effect because of an earlier allow rule (shadowed) or a deny rule (unreachable). */
+const checkOrder = (config: ParsedConfig, error: Report, warn: Report): void => {
+  const rules = config.rules;
+  rules.forEach((rule, j) => {
+    const path = `rules[${j}]`;
+    const pj = providersOf(config, rule);
+    for (let i = 0; i < j; i++) {
+      const earlier = rules[i];
+      if (!earlier || earlier.effect !== rule.effect) continue;
+      if (superset(providersOf(config, earlier), pj) && covers(earlier.roles, rule.roles) && weakerOrEqual(earlier, rule)) {
+        const msg = `shadowed by earlier rule "${ruleIdAt(earlier, i)}", which matches whenever this one does and lists all its roles`;
+        if (rule.effect === 'allow') error(path, `${msg}: it can never grant a role or supply a session`);
+        else warn(path, `${msg}: it is redundant`);
+        return;
+      }
+    }
+    if (rule.effect !== 'allow') return;
+    rules.forEach((deny, d) => {
+      if (deny.effect !== 'deny') return;
+      if (superset(providersOf(config, deny), pj) && covers(deny.roles, rule.roles) && weakerOrEqual(deny, rule)) {
+        error(path, `unreachable: deny rule "${ruleIdAt(deny, d)}" matches whenever this rule does and refuses all its roles`);
+      }
+    });
+  });
+};

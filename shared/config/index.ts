@@ -1,0 +1,3 @@
+export * from './load.ts';
+export * from './check.ts';
+export * from './schema.ts';

@@ -1,0 +1,202 @@
+// Loading the config file: parse (YAML or JSON), validate with the schema, run the semantic checks, resolve
+// files and secret references. Every problem is reported by its path; no value from the file is echoed.
+
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import * as z from 'zod/mini';
+import type { Policy, Rule } from '../rules/index.ts';
+import { checkConfig, ruleIdAt, type Problem } from './check.ts';
+import { configSchema, type ParsedConfig, type ProviderConfig } from './schema.ts';
+
+export type { Problem } from './check.ts';
+
+export interface BrokerConfig {
+  readonly file: string;
+  readonly broker: ParsedConfig['broker'] & { readonly samlEntityId: string; readonly acsUrl: string };
+  readonly providers: Readonly<Record<string, ProviderConfig>>;
+  readonly roles: ParsedConfig['roles'];
+  /** Rules with their ids filled in (`rule-N` for unnamed rules). */
+  readonly rules: readonly Rule[];
+  /** What the rules engine needs. */
+  readonly policy: Policy;
+  /** Resolved secret and file references, by reference text (`env:NAME`, `ssm:/p`, `file:keys/x.pem`). */
+  readonly secrets: ReadonlyMap<string, string>;
+  readonly warnings: readonly Problem[];
+}
+
+export class ConfigError extends Error {
+  readonly problems: readonly Problem[];
+  constructor(file: string, problems: readonly Problem[]) {
+    const errors = problems.filter((p) => p.severity === 'error');
+    super(`${file}: ${errors.length} problem(s) in the broker configuration:\n${errors.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Reads secret references of the `ssm:` kind; the SSM adapter provides one, tests pass their own. */
+export type SsmResolver = (names: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+
+export interface LoadOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly ssm?: SsmResolver;
+  /** Check structure and semantics only; leave env/ssm references unresolved (used by `check-config`). */
+  readonly resolveSecrets?: boolean;
+}
+
+const zodPath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+
+/** Parses YAML or JSON text. Syntax errors name a position, never the text around it (it may hold a secret). */
+export const parseConfigText = async (text: string, file: string): Promise<unknown> => {
+  if (/\.json$/i.test(file)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new ConfigError(file, [{ severity: 'error', path: '(file)', message: 'not valid JSON' }]);
+    }
+  }
+  const { parseDocument } = await import('yaml');
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => ({ severity: 'error', path: '(file)', message: `YAML ${e.code} at line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'}` })),
+    );
+  }
+  return doc.toJS({ maxAliasCount: 50 }) as unknown;
+};
+
+/** Schema + semantic checks. Returns the parsed config and every problem found. */
+export const validateConfig = (data: unknown): { config?: ParsedConfig; problems: Problem[] } => {
+  const result = configSchema.safeParse(data);
+  if (!result.success) {
+    return { problems: result.error.issues.map((issue) => ({ severity: 'error', path: zodPath(issue.path) || '(root)', message: issue.message })) };
+  }
+  return { config: result.data, problems: checkConfig(result.data) };
+};
+
+const refsOf = (config: ParsedConfig): Array<[string, string]> => {
+  const refs: Array<[string, string]> = [];
+  const add = (path: string, ref: string | undefined): void => {
+    if (ref !== undefined && !ref.startsWith('kms:')) refs.push([path, ref]);
+  };
+  add('broker.sealingSecret', config.broker.sealingSecret);
+  add('broker.signingKey', config.broker.signingKey);
+  add('broker.previousSigningKey', config.broker.previousSigningKey);
+  for (const [id, p] of Object.entries(config.providers)) {
+    if (p.type === 'oidc') {
+      add(`providers.${id}.clientSecret`, p.clientSecret);
+      add(`providers.${id}.clientPrivateKey`, p.clientPrivateKey);
+    } else {
+      add(`providers.${id}.metadataFile`, p.metadataFile === undefined ? undefined : `file:${p.metadataFile}`);
+      add(`providers.${id}.decryptionKey`, p.decryptionKey);
+      add(`providers.${id}.decryptionCert`, p.decryptionCert);
+    }
+  }
+  return refs;
+};
+
+const resolveRefs = async (config: ParsedConfig, file: string, options: LoadOptions): Promise<{ secrets: Map<string, string>; problems: Problem[] }> => {
+  const env = options.env ?? process.env;
+  const dir = dirname(file);
+  const secrets = new Map<string, string>();
+  const problems: Problem[] = [];
+  const ssmWanted = new Map<string, string>();
+  for (const [path, ref] of refsOf(config)) {
+    if (ref.startsWith('file:')) {
+      try {
+        secrets.set(ref, await readFile(resolve(dir, ref.slice(5)), 'utf8'));
+      } catch {
+        problems.push({ severity: 'error', path, message: `file ${ref.slice(5)} cannot be read (paths are relative to the config file)` });
+      }
+    } else if (options.resolveSecrets === false) {
+      continue;
+    } else if (ref.startsWith('env:')) {
+      const value = env[ref.slice(4)];
+      if (value === undefined || value === '') problems.push({ severity: 'error', path, message: `environment variable ${ref.slice(4)} is not set` });
+      else secrets.set(ref, value);
+    } else if (ref.startsWith('ssm:')) {
+      ssmWanted.set(ref.slice(4), path);
+    }
+  }
+  if (ssmWanted.size > 0) {
+    const names = [...ssmWanted.keys()];
+    try {
+      const ssm = options.ssm ?? (await import('./ssm.ts')).resolveSsmParameters;
+      const values = await ssm(names);
+      for (const [name, path] of ssmWanted) {
+        const value = values.get(name);
+        if (value === undefined) problems.push({ severity: 'error', path, message: `SSM parameter ${name} was not found` });
+        else secrets.set(`ssm:${name}`, value);
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.name : 'error';
+      for (const [name, path] of ssmWanted) problems.push({ severity: 'error', path, message: `SSM parameter ${name} could not be read (${reason})` });
+    }
+  }
+  return { secrets, problems };
+};
+
+const materialise = (file: string, config: ParsedConfig, secrets: Map<string, string>, warnings: Problem[]): BrokerConfig => {
+  const rules: Rule[] = config.rules.map((r, i) => ({ ...r, id: ruleIdAt(r, i) }));
+  const providers: Record<string, ProviderConfig> = Object.create(null) as Record<string, ProviderConfig>;
+  for (const [id, p] of Object.entries(config.providers)) {
+    providers[id] = p.type === 'saml' && p.metadataFile !== undefined ? { ...p, metadataXml: secrets.get(`file:${p.metadataFile}`) } : p;
+  }
+  const roles = Object.assign(Object.create(null) as ParsedConfig['roles'], config.roles);
+  const baseUrl = config.broker.baseUrl.replace(/\/+$/, '');
+  return {
+    file,
+    broker: {
+      ...config.broker,
+      baseUrl,
+      samlEntityId: config.broker.samlEntityId ?? `${baseUrl}/saml/metadata`,
+      acsUrl: `${baseUrl}/saml/acs`,
+    },
+    providers,
+    roles,
+    rules,
+    policy: { roles, rules },
+    secrets,
+    warnings,
+  };
+};
+
+/** Validates data already parsed from `file` (used by tests and the CLI) and resolves its references. */
+export const buildConfig = async (data: unknown, file: string, options: LoadOptions = {}): Promise<BrokerConfig> => {
+  const { config, problems } = validateConfig(data);
+  if (!config || problems.some((p) => p.severity === 'error')) throw new ConfigError(file, problems);
+  const resolved = await resolveRefs(config, file, options);
+  if (resolved.problems.length > 0) throw new ConfigError(file, [...problems, ...resolved.problems]);
+  return materialise(file, config, resolved.secrets, problems);
+};
+
+export const loadConfigFile = async (file: string, options: LoadOptions = {}): Promise<BrokerConfig> => {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new ConfigError(file, [{ severity: 'error', path: '(file)', message: 'the config file cannot be read' }]);
+  }
+  return buildConfig(await parseConfigText(text, file), file, options);
+};
+
+const envSchema = z.object({ BROKER_CONFIG: z.string().check(z.minLength(1, 'BROKER_CONFIG must name the config file')) });
+
+let cached: Promise<BrokerConfig> | undefined;
+
+/** The config of this process (path in BROKER_CONFIG), loaded once per cold start. */
+export const loadConfig = (): Promise<BrokerConfig> => {
+  cached ??= (async () => {
+    const env = envSchema.safeParse(process.env);
+    if (!env.success) throw new ConfigError('(environment)', [{ severity: 'error', path: 'BROKER_CONFIG', message: 'must name the config file' }]);
+    return loadConfigFile(resolve(env.data.BROKER_CONFIG));
+  })();
+  return cached;
+};
+
+/** For tests and the local server, which load several configs in one process. */
+export const resetConfigCache = (): void => {
+  cached = undefined;
+};

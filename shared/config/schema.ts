@@ -1,0 +1,140 @@
+// The config file's schema (SPEC §3). zod/mini keeps the Lambda bundles small; objects are strict so that a
+// misspelt key is an error rather than a silently ignored setting.
+
+import * as z from 'zod/mini';
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]{1,512}$/;
+/** A secret is always a reference, never a literal: `env:NAME` or `ssm:/path`. */
+export const SECRET_REF = /^(env:[A-Za-z_][A-Za-z0-9_]*|ssm:\/[A-Za-z0-9_./-]+)$/;
+/** Key material: a secret reference, a file relative to the config (`file:keys/sp.pem`) or, for signing, a KMS key. */
+const KEY_REF = /^(env:[A-Za-z_][A-Za-z0-9_]*|ssm:\/[A-Za-z0-9_./-]+|file:.+)$/;
+const SIGNING_KEY_REF = /^(kms:.+|file:.+|env:[A-Za-z_][A-Za-z0-9_]*|ssm:\/[A-Za-z0-9_./-]+)$/;
+
+const seconds = (min: number, max: number) => z.number().check(z.int(), z.gte(min), z.lte(max));
+const nonEmpty = () => z.string().check(z.minLength(1));
+const id = (what: string) => z.string().check(z.regex(ID, `must be a ${what} id: letters, digits, '.', '_', '-' (at most 64)`));
+
+const isLoopback = (u: URL): boolean => u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
+/** https, or http on loopback for development and tests. */
+const webUrl = (what: string) =>
+  z.string().check(
+    z.refine((v) => {
+      try {
+        const u = new URL(v);
+        return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopback(u));
+      } catch {
+        return false;
+      }
+    }, `${what} must be an https:// URL (http:// only on 127.0.0.1 or localhost)`),
+  );
+
+const mfa = z.strictObject({
+  acr: z.optional(z.array(nonEmpty())),
+  amr: z.optional(z.array(nonEmpty())),
+});
+
+const claimMappings = z.record(nonEmpty(), nonEmpty());
+
+const samlProvider = z.strictObject({
+  type: z.literal('saml'),
+  label: z.optional(nonEmpty()),
+  metadataFile: z.optional(nonEmpty()),
+  metadataXml: z.optional(nonEmpty()),
+  allowIdpInitiated: z._default(z.boolean(), false),
+  wantAssertionsSigned: z._default(z.boolean(), false),
+  allowSha1: z._default(z.boolean(), false),
+  /** SP private key for EncryptedAssertion (PEM: file:, env: or ssm: reference). */
+  decryptionKey: z.optional(z.string().check(z.regex(KEY_REF, 'must be file:PATH, env:NAME or ssm:/path'))),
+  decryptionCert: z.optional(z.string().check(z.regex(KEY_REF, 'must be file:PATH, env:NAME or ssm:/path'))),
+  mfa: z.optional(mfa),
+  claims: z.optional(claimMappings),
+});
+
+const oidcProvider = z.strictObject({
+  type: z.literal('oidc'),
+  label: z.optional(nonEmpty()),
+  issuer: webUrl('issuer'),
+  clientId: z.optional(nonEmpty()),
+  clientSecret: z.optional(z.string().check(z.regex(SECRET_REF, 'must be a secret reference: env:NAME or ssm:/path'))),
+  clientAuth: z.optional(z.enum(['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'])),
+  clientPrivateKey: z.optional(z.string().check(z.regex(KEY_REF, 'must be file:PATH, env:NAME or ssm:/path'))),
+  audiences: z.optional(z.array(nonEmpty()).check(z.minLength(1))),
+  scopes: z._default(z.array(nonEmpty()), ['openid', 'email', 'profile']),
+  algorithms: z._default(
+    z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'])).check(z.minLength(1)),
+    ['RS256', 'PS256', 'ES256', 'EdDSA'],
+  ),
+  /** Refuse a token whose `jti` was already exchanged (needs the replay table). */
+  singleUseJti: z._default(z.boolean(), false),
+  /** Accepted JOSE `typ` header values; a token without `typ` is accepted. */
+  typ: z._default(z.array(nonEmpty()), ['JWT']),
+  maxTokenAgeSeconds: z.optional(seconds(60, 86_400)),
+  mfa: z.optional(mfa),
+  claims: z.optional(claimMappings),
+});
+
+const provider = z.discriminatedUnion('type', [samlProvider, oidcProvider]);
+
+const role = z.strictObject({
+  arn: z.string().check(z.regex(ROLE_ARN, 'must be an IAM role ARN (arn:aws:iam::123456789012:role/Name)')),
+  label: z.optional(nonEmpty()),
+  maxSessionSeconds: z._default(seconds(900, 43_200), 3600),
+  issuance: z._default(z.enum(['assume-role', 'web-identity']), 'assume-role'),
+  externalId: z.optional(z.string().check(z.regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2–1224 chars of [\\w+=,.@:/-]'))),
+});
+
+const conditionScalar = z.union([z.string(), z.number(), z.boolean()]);
+const conditionValue = z.union([conditionScalar, z.array(conditionScalar).check(z.minLength(1, 'needs at least one value'))]);
+const conditions = z.record(z.string(), z.record(nonEmpty(), conditionValue));
+
+const session = z.strictObject({
+  maxSeconds: z.optional(seconds(900, 43_200)),
+  name: z.optional(nonEmpty()),
+  sourceIdentity: z.optional(nonEmpty()),
+  tags: z.optional(z.record(z.string(), z.string())),
+  transitiveTags: z.optional(z.array(nonEmpty())),
+  policyArns: z.optional(z.array(z.string().check(z.regex(POLICY_ARN, 'must be an IAM policy ARN')))),
+  policy: z.optional(z.record(z.string(), z.unknown())),
+});
+
+const rule = z.strictObject({
+  id: z.optional(id('rule')),
+  effect: z._default(z.enum(['allow', 'deny']), 'allow'),
+  providers: z.optional(z.array(nonEmpty()).check(z.minLength(1))),
+  roles: z.array(nonEmpty()).check(z.minLength(1, 'a rule lists at least one role (or "*")')),
+  conditions: z.optional(conditions),
+  session: z.optional(session),
+});
+
+const broker = z.strictObject({
+  baseUrl: webUrl('baseUrl'),
+  samlEntityId: z.optional(nonEmpty()),
+  clockSkewSeconds: z._default(seconds(0, 600), 60),
+  maxAssertionAgeSeconds: z._default(seconds(30, 86_400), 600),
+  maxTokenAgeSeconds: z._default(seconds(60, 86_400), 3600),
+  defaultSessionSeconds: z._default(seconds(900, 43_200), 3600),
+  signingKey: z.optional(z.string().check(z.regex(SIGNING_KEY_REF, 'must be kms:KEY, file:PATH, env:NAME or ssm:/path'))),
+  previousSigningKey: z.optional(z.string().check(z.regex(SIGNING_KEY_REF, 'must be kms:KEY, file:PATH, env:NAME or ssm:/path'))),
+  tokenAudience: z._default(nonEmpty(), 'sts.amazonaws.com'),
+  signinUrl: z._default(webUrl('signinUrl'), 'https://signin.aws.amazon.com/federation'),
+  /** Key that seals role-picker tickets and flow cookies (≥ 32 bytes of secret): a secret reference. */
+  sealingSecret: z.optional(z.string().check(z.regex(SECRET_REF, 'must be a secret reference: env:NAME or ssm:/path'))),
+});
+
+export const configSchema = z.strictObject({
+  version: z.literal(1),
+  broker,
+  providers: z.record(id('provider'), provider),
+  roles: z.record(id('role'), role),
+  rules: z.array(rule),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+export type ProviderConfig = ParsedConfig['providers'][string];
+export type SamlProviderConfig = Extract<ProviderConfig, { type: 'saml' }>;
+export type OidcProviderConfig = Extract<ProviderConfig, { type: 'oidc' }>;
+export type RoleConfig = ParsedConfig['roles'][string];
+export type RuleConfig = ParsedConfig['rules'][number];
