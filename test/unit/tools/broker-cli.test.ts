@@ -1,0 +1,91 @@
+// The operator CLI as an operator runs it: a separate Node process, output on stdout, an exit code.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { baseConfig } from '../../support/config.ts';
+
+const run = promisify(execFile);
+const cli = resolve(import.meta.dirname, '../../../tools/cli/broker.ts');
+
+const broker = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+};
+
+let dir: string;
+let good: string;
+let bad: string;
+let claims: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'broker-cli-'));
+  good = join(dir, 'good.yaml');
+  bad = join(dir, 'bad.yaml');
+  claims = join(dir, 'claims.json');
+  await writeFile(good, stringify(baseConfig()));
+  const broken = baseConfig();
+  broken.rules[1].roles.push('missing-role');
+  broken.rules[1].conditions.IpAddress = { 'broker:sourceIp': '300.1.1.1/8' };
+  await writeFile(bad, stringify(broken));
+  await writeFile(claims, JSON.stringify({ sub: 'u-1', email: 'alice@example.com', realm_access: { roles: ['aws-dev', 'prod-admins'] }, amr: ['mfa'], department: 'Platform' }));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('check-config', () => {
+  it('exits 0 on a valid file', async () => {
+    const result = await broker('check-config', '--config', good);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('valid');
+  });
+
+  it('lists every problem and exits non-zero', async () => {
+    const result = await broker('check-config', '--config', bad, '--json');
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.valid).toBe(false);
+    expect(report.errors.map((e: { path: string }) => e.path)).toEqual(
+      expect.arrayContaining(['rules[1].roles[1]', 'rules[1].conditions.IpAddress.broker:sourceIp']),
+    );
+  });
+});
+
+describe('explain', () => {
+  it('prints exactly one JSON object with --json', async () => {
+    const result = await broker('explain', '--config', good, '--provider', 'corp-oidc', '--claims', claims, '--at', '2026-01-01T00:00:00Z', '--duration', '7200', '--json');
+    expect(result.code).toBe(0);
+    const out = JSON.parse(result.stdout);
+    expect(out.outcome).toBe('grant');
+    expect(out.roles.map((r: { id: string }) => r.id)).toEqual(['dev-readonly', 'prod-admin']);
+    expect(out.roles[0].session).toMatchObject({ name: 'alice@example.com', tags: { Team: 'Platform', Groups: 'aws-dev:prod-admins' }, transitiveTags: ['Team'], durationSeconds: 3600, durationBoundBy: 'role' });
+    expect(out.roles[1].session).toMatchObject({ sourceIdentity: 'alice@example.com', durationSeconds: 7200, durationBoundBy: 'requested' });
+    expect(out.trace).toHaveLength(3);
+  });
+
+  it('explains a denial with its code', async () => {
+    const result = await broker('explain', '--config', good, '--provider', 'corp-saml', '--claims', claims, '--role', 'prod-admin', '--json');
+    const out = JSON.parse(result.stdout);
+    expect(out).toMatchObject({ outcome: 'deny', code: 'ROLE_NOT_GRANTED', roles: [] });
+  });
+
+  it('renders a readable trace without --json', async () => {
+    const result = await broker('explain', '--config', good, '--provider', 'corp-oidc', '--claims', claims);
+    expect(result.stdout).toContain('engineers-dev');
+    expect(result.stdout).toContain('GRANT');
+  });
+
+  it('refuses an unknown provider as a usage error', async () => {
+    const result = await broker('explain', '--config', good, '--provider', 'nope', '--claims', claims);
+    expect(result.code).toBe(2);
+  });
+});
