@@ -1,7 +1,12 @@
-// Placeholder: answers 501 NOT_IMPLEMENTED until its issue lands (see README "Status").
-import { BrokerError } from '../../shared/errors.ts';
+// POST /roles: the roles a subject token may assume.
+import { composeRoleListing } from '../../shared/compose/token.ts';
+import { decodeTokenRequest } from '../../shared/flows/token-request.ts';
+import { bodyParams, requestContextOf } from '../../shared/http/decode.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
+import { json } from '../../shared/http/responses.ts';
 
-export const handler = brokerHandler('api', async () => {
-  throw new BrokerError('NOT_IMPLEMENTED');
-});
+const listRoles = await composeRoleListing();
+
+export const handler = brokerHandler('api', async (event, context) =>
+  json(200, await listRoles(decodeTokenRequest(bodyParams(event), { requireGrantType: false }), requestContextOf(event, context.awsRequestId))),
+);

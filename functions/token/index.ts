@@ -1,7 +1,12 @@
-// Placeholder: answers 501 NOT_IMPLEMENTED until its issue lands (see README "Status").
-import { BrokerError } from '../../shared/errors.ts';
+// POST /token: RFC 8693 token exchange — a subject token in, credential_process-compatible credentials out.
+import { composeTokenExchange } from '../../shared/compose/token.ts';
+import { decodeTokenRequest } from '../../shared/flows/token-request.ts';
+import { bodyParams, requestContextOf } from '../../shared/http/decode.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
+import { json } from '../../shared/http/responses.ts';
 
-export const handler = brokerHandler('api', async () => {
-  throw new BrokerError('NOT_IMPLEMENTED');
-});
+const exchange = await composeTokenExchange();
+
+export const handler = brokerHandler('api', async (event, context) =>
+  json(200, await exchange(decodeTokenRequest(bodyParams(event)), requestContextOf(event, context.awsRequestId))),
+);

@@ -88,6 +88,7 @@ const refsOf = (config: ParsedConfig): Array<[string, string]> => {
     if (p.type === 'oidc') {
       add(`providers.${id}.clientSecret`, p.clientSecret);
       add(`providers.${id}.clientPrivateKey`, p.clientPrivateKey);
+      add(`providers.${id}.jwksFile`, p.jwksFile === undefined ? undefined : `file:${p.jwksFile}`);
     } else {
       add(`providers.${id}.metadataFile`, p.metadataFile === undefined ? undefined : `file:${p.metadataFile}`);
       add(`providers.${id}.decryptionKey`, p.decryptionKey);

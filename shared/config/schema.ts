@@ -56,6 +56,8 @@ const oidcProvider = z.strictObject({
   type: z.literal('oidc'),
   label: z.optional(nonEmpty()),
   issuer: webUrl('issuer'),
+  /** Keys from a JWKS file instead of discovery (air-gapped or development issuers). */
+  jwksFile: z.optional(nonEmpty()),
   clientId: z.optional(nonEmpty()),
   clientSecret: z.optional(z.string().check(z.regex(SECRET_REF, 'must be a secret reference: env:NAME or ssm:/path'))),
   clientAuth: z.optional(z.enum(['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'])),
@@ -70,7 +72,7 @@ const oidcProvider = z.strictObject({
   singleUseJti: z._default(z.boolean(), false),
   /** Accepted JOSE `typ` header values; a token without `typ` is accepted. */
   typ: z._default(z.array(nonEmpty()), ['JWT']),
-  maxTokenAgeSeconds: z.optional(seconds(60, 86_400)),
+  maxTokenAgeSeconds: z.optional(seconds(60, 31_622_400)),
   mfa: z.optional(mfa),
   claims: z.optional(claimMappings),
 });

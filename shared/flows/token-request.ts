@@ -1,0 +1,57 @@
+// RFC 8693 token-exchange parameters for POST /token and POST /roles.
+
+import { BrokerError } from '../errors.ts';
+import type { Params } from '../http/decode.ts';
+
+export const GRANT_TYPE_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const TOKEN_TYPE_ID_TOKEN = 'urn:ietf:params:oauth:token-type:id_token';
+export const TOKEN_TYPE_JWT = 'urn:ietf:params:oauth:token-type:jwt';
+export const TOKEN_TYPE_SAML2 = 'urn:ietf:params:oauth:token-type:saml2';
+export const ISSUED_TOKEN_TYPE = 'urn:federation-broker:token-type:aws-credentials';
+
+export type SubjectTokenKind = 'jwt' | 'saml2';
+
+export interface TokenRequest {
+  readonly subjectToken: string;
+  readonly kind: SubjectTokenKind;
+  /** Role ARN (`resource`). */
+  readonly roleArn?: string | undefined;
+  /** Role id (`audience`). */
+  readonly roleId?: string | undefined;
+  readonly durationSeconds?: number | undefined;
+}
+
+const invalid = (detail: string): BrokerError => new BrokerError('INVALID_REQUEST', detail, { publicDetail: detail });
+
+const kindOf = (type: string | undefined): SubjectTokenKind => {
+  if (type === undefined) throw invalid('subject_token_type is required.');
+  if (type === TOKEN_TYPE_ID_TOKEN || type === TOKEN_TYPE_JWT) return 'jwt';
+  if (type === TOKEN_TYPE_SAML2) return 'saml2';
+  throw new BrokerError('UNSUPPORTED_TOKEN_TYPE', 'unsupported subject_token_type');
+};
+
+export const decodeTokenRequest = (params: Params, options: { requireGrantType: boolean } = { requireGrantType: true }): TokenRequest => {
+  const grantType = params.get('grant_type');
+  if (options.requireGrantType || grantType !== undefined) {
+    if (grantType === undefined) throw invalid('grant_type is required.');
+    if (grantType !== GRANT_TYPE_TOKEN_EXCHANGE) throw new BrokerError('UNSUPPORTED_GRANT_TYPE', 'unsupported grant_type');
+  }
+  // Delegation (actor tokens) is not offered: refusing beats silently ignoring it.
+  if (params.has('actor_token') || params.has('actor_token_type')) throw invalid('actor_token is not supported.');
+  const requested = params.get('requested_token_type');
+  if (requested !== undefined && requested !== ISSUED_TOKEN_TYPE) throw invalid(`requested_token_type must be ${ISSUED_TOKEN_TYPE}.`);
+  const subjectToken = params.get('subject_token');
+  if (!subjectToken) throw invalid('subject_token is required.');
+  const kind = kindOf(params.get('subject_token_type'));
+  const roleArn = params.get('resource') || undefined;
+  const roleId = params.get('audience') || undefined;
+  if (roleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(roleArn)) throw invalid('resource must be an IAM role ARN.');
+  if (roleId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(roleId)) throw invalid('audience must be a role id.');
+  const duration = params.get('duration_seconds');
+  let durationSeconds: number | undefined;
+  if (duration !== undefined && duration !== '') {
+    if (!/^\d{1,6}$/.test(duration)) throw invalid('duration_seconds must be a whole number of seconds.');
+    durationSeconds = Number(duration);
+  }
+  return { subjectToken, kind, roleArn, roleId, durationSeconds };
+};

@@ -1,0 +1,83 @@
+// Decoding API Gateway (HTTP API, payload v2) events into plain values, with size limits and strict parsing.
+// Anything malformed is a 4xx with a stable code; nothing here trusts a header it does not need.
+
+import { BrokerError } from '../errors.ts';
+import type { HttpEvent } from './handler.ts';
+
+/** Largest body accepted (SAML responses posted as subject tokens are the biggest legitimate input). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export const header = (event: HttpEvent, name: string): string | undefined => {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) if (key.toLowerCase() === wanted) return value;
+  return undefined;
+};
+
+export const rawBody = (event: HttpEvent): string => {
+  const body = event.body ?? '';
+  // Checked before decoding, so a huge body costs nothing.
+  if (body.length > (event.isBase64Encoded ? Math.ceil((MAX_BODY_BYTES * 4) / 3) + 4 : MAX_BODY_BYTES)) {
+    throw new BrokerError('PAYLOAD_TOO_LARGE', 'request body over the limit');
+  }
+  const text = event.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw new BrokerError('PAYLOAD_TOO_LARGE', 'request body over the limit');
+  return text;
+};
+
+export type Params = ReadonlyMap<string, string>;
+
+const mediaType = (event: HttpEvent): string => (header(event, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+
+/** Form or JSON body → one string per parameter. A repeated parameter is refused (RFC 6749 §3.1). */
+export const bodyParams = (event: HttpEvent, options: { json: boolean } = { json: true }): Params => {
+  const type = mediaType(event);
+  const text = rawBody(event);
+  if (type === 'application/x-www-form-urlencoded') return formParams(text);
+  if (options.json && type === 'application/json') return jsonParams(text);
+  throw new BrokerError('UNSUPPORTED_MEDIA_TYPE', `content type ${type || '(none)'}`);
+};
+
+export const formParams = (text: string): Params => {
+  const out = new Map<string, string>();
+  for (const [key, value] of new URLSearchParams(text)) {
+    if (out.has(key)) throw new BrokerError('INVALID_REQUEST', `parameter ${key} repeated`, { publicDetail: `Parameter ${safeName(key)} is repeated.` });
+    out.set(key, value);
+  }
+  return out;
+};
+
+const jsonParams = (text: string): Params => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new BrokerError('INVALID_REQUEST', 'body is not valid JSON', { publicDetail: 'The body is not valid JSON.' });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new BrokerError('INVALID_REQUEST', 'JSON body is not an object', { publicDetail: 'The JSON body must be an object.' });
+  }
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(parsed)) {
+    if (typeof value === 'string') out.set(key, value);
+    else if (typeof value === 'number' && Number.isInteger(value)) out.set(key, String(value));
+    else throw new BrokerError('INVALID_REQUEST', `parameter ${key} is not a string`, { publicDetail: `Parameter ${safeName(key)} must be a string.` });
+  }
+  return out;
+};
+
+export const queryParams = (event: HttpEvent): Params => formParams(event.rawQueryString ?? '');
+
+/** Parameter names echoed to clients are cut and reduced to harmless characters. */
+const safeName = (name: string): string => name.replace(/[^\w.:-]/g, '?').slice(0, 40);
+
+export interface RequestContext {
+  readonly requestId: string;
+  readonly sourceIp?: string | undefined;
+  readonly userAgent?: string | undefined;
+}
+
+export const requestContextOf = (event: HttpEvent, fallbackId: string): RequestContext => ({
+  requestId: event.requestContext?.requestId ?? fallbackId,
+  sourceIp: event.requestContext?.http?.sourceIp,
+  userAgent: event.requestContext?.http?.userAgent,
+});

@@ -1,0 +1,47 @@
+// The DynamoDB adapter of the replay store: one conditional PutItem per use, TTL attribute `expiresAt`.
+// Keys are hashed: attacker-chosen IDs never reach the table raw and their size is bounded.
+
+import { createHash } from 'node:crypto';
+import { ConditionalCheckFailedException, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BrokerError } from '../errors.ts';
+import type { ReplayStore } from './replay.ts';
+
+/** TTL deletion is lazy; keep records a little past their expiry so clock skew never frees a key early. */
+const TTL_MARGIN_SECONDS = 300;
+
+export const createDynamoReplayStore = (client: DynamoDBClient, tableName: string): ReplayStore => ({
+  claimOnce: async (key, expiresAt) => {
+    const kind = key.split(':', 1)[0] ?? 'key';
+    const pk = `${kind}#${createHash('sha256').update(key, 'utf8').digest('base64url')}`;
+    const ttl = Math.ceil(expiresAt.getTime() / 1000) + TTL_MARGIN_SECONDS;
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: { pk: { S: pk }, expiresAt: { N: String(ttl) } },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') {
+        throw new BrokerError('REPLAY_DETECTED', `${kind} already used`);
+      }
+      // Fail closed: without the store we cannot tell a first use from a replay.
+      throw new BrokerError('REPLAY_STORE_UNAVAILABLE', 'replay store unavailable', { cause: error });
+    }
+  },
+});
+
+/** For tests and single-process tools: the same contract in memory. */
+export const createMemoryReplayStore = (now: () => number = Date.now): ReplayStore & { readonly size: () => number } => {
+  const seen = new Map<string, number>();
+  return {
+    claimOnce: async (key, expiresAt) => {
+      const t = now();
+      for (const [k, until] of seen) if (until < t) seen.delete(k);
+      if (seen.has(key)) throw new BrokerError('REPLAY_DETECTED', 'already used');
+      seen.set(key, expiresAt.getTime() + TTL_MARGIN_SECONDS * 1000);
+    },
+    size: () => seen.size,
+  };
+};

@@ -1,0 +1,79 @@
+// `npm run events`: writes the sample API Gateway events of events/, with subject tokens signed by the DEV ONLY
+// key of the `dev-static` provider in config/broker.local.yaml. Tokens are valid for a year from generation
+// (that provider accepts tokens up to 366 days old); run it again to refresh them.
+
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { importJWK, SignJWT, type JWK } from 'jose';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const ISSUER = 'https://dev-static.federation-broker.invalid';
+const AUDIENCE = 'federation-broker-events';
+
+const jwk = JSON.parse(readFileSync(resolve(import.meta.dirname, 'dev-static.private.jwk.json'), 'utf8')) as JWK & { _comment?: string };
+delete jwk._comment;
+const key = await importJWK(jwk, 'RS256');
+
+const users = {
+  alice: { email: 'alice@example.com', groups: ['aws-dev', 'eng-platform'], department: 'Platform', amr: ['pwd', 'mfa'] },
+  bob: { email: 'bob@example.com', groups: ['aws-dev'], department: 'Support', amr: ['pwd'] },
+} as const;
+
+export const signDevToken = async (user: keyof typeof users, nowSeconds: number, lifetimeSeconds: number): Promise<string> =>
+  new SignJWT({ ...users[user] })
+    .setProtectedHeader({ alg: 'RS256', kid: jwk.kid ?? '', typ: 'JWT' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setSubject(`dev-static|${user}`)
+    .setIssuedAt(nowSeconds)
+    .setExpirationTime(nowSeconds + lifetimeSeconds)
+    .sign(key);
+
+const event = (routeKey: string, body: string, contentType = 'application/x-www-form-urlencoded') => {
+  const [method = 'POST', path = '/'] = routeKey.split(' ');
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { 'content-type': contentType, host: '127.0.0.1:3000', 'user-agent': 'sample-event' },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: '127.0.0.1:3000',
+      domainPrefix: 'local',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'sample-event' },
+      requestId: 'sample-request-id',
+      routeKey,
+      stage: '$default',
+      time: '22/Nov/2026:12:00:00 +0000',
+      timeEpoch: 1795435200000,
+    },
+    body,
+    isBase64Encoded: false,
+  };
+};
+
+const form = (params: Record<string, string>): string => new URLSearchParams(params).toString();
+const exchange = (token: string, extra: Record<string, string> = {}): string =>
+  form({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: token, subject_token_type: 'urn:ietf:params:oauth:token-type:id_token', ...extra });
+
+const write = (file: string, value: unknown): void => {
+  const path = resolve(ROOT, 'events', file);
+  mkdirSync(resolve(path, '..'), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
+};
+
+if (import.meta.main) {
+  const now = Math.floor(Date.now() / 1000);
+  const year = 366 * 24 * 3600;
+  const alice = await signDevToken('alice', now, year);
+  const bob = await signDevToken('bob', now, year);
+  const expired = await signDevToken('alice', now - 7200, 3600);
+  write('token/success.json', event('POST /token', exchange(alice, { audience: 'dev-readonly', duration_seconds: '1800' })));
+  write('token/role-not-granted.json', event('POST /token', exchange(bob, { audience: 'dev-readonly' })));
+  write('token/expired-token.json', event('POST /token', exchange(expired, { audience: 'dev-readonly' })));
+  write('token/malformed-body.json', event('POST /token', '{"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange", "subject_token": ', 'application/json'));
+  write('roles/success.json', event('POST /roles', form({ subject_token: alice, subject_token_type: 'urn:ietf:params:oauth:token-type:id_token' })));
+  console.log('events/ written: tokens valid until', new Date((now + year) * 1000).toISOString());
+}

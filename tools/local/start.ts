@@ -1,0 +1,41 @@
+// `npm start`: the whole broker locally on its embedded defaults (see README "Local development").
+// PORT (default 3000), HOST (default 127.0.0.1), BROKER_CONFIG, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_DYNAMODB.
+
+import { relative } from 'node:path';
+import { startLocalStack } from './stack.ts';
+
+const port = process.env.PORT === undefined ? 3000 : Number(process.env.PORT);
+const host = process.env.HOST ?? '127.0.0.1';
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PORT must be a port number, not "${process.env.PORT}"`);
+  process.exit(2);
+}
+
+const stack = await startLocalStack({ port, host });
+const lines = [
+  '',
+  `federation-broker is running on ${stack.url}`,
+  `  config     ${relative(process.cwd(), stack.configFile) || stack.configFile}`,
+  `  DynamoDB   ${process.env.AWS_ENDPOINT_URL_DYNAMODB}${stack.sts || process.env.AWS_ENDPOINT_URL_DYNAMODB?.includes('127.0.0.1') ? ' (embedded dynalite)' : ''}`,
+  `  STS        ${process.env.AWS_ENDPOINT_URL_STS}${stack.sts ? ' (offline emulator: credentials are fake)' : ''}`,
+];
+if (stack.idp) {
+  lines.push(`  dev IdP    ${stack.idp.issuer} (OIDC)`, '', 'Demo users (development only):');
+  for (const user of stack.idp.users) lines.push(`  ${user.username.padEnd(6)} password ${user.password.padEnd(22)} ${user.description}`);
+  lines.push(
+    '',
+    'CLI credentials for alice (see README "credential_process"):',
+    `  node tools/credential-process.ts --broker ${stack.url} --user alice --role dev-readonly`,
+  );
+}
+lines.push('', 'Press Ctrl+C to stop.', '');
+console.log(lines.join('\n'));
+
+let stopping = false;
+const shutdown = (): void => {
+  if (stopping) return;
+  stopping = true;
+  void stack.stop().then(() => process.exit(0));
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
