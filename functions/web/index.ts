@@ -1,7 +1,7 @@
-// Placeholder: answers 501 NOT_IMPLEMENTED until its issue lands (see README "Status").
-import { BrokerError } from '../../shared/errors.ts';
+// GET /: the landing page, one "Sign in with …" button per configured provider.
+import { composeLandingPage } from '../../shared/compose/web.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 
-export const handler = brokerHandler('page', async () => {
-  throw new BrokerError('NOT_IMPLEMENTED');
-});
+const landing = await composeLandingPage();
+
+export const handler = brokerHandler('page', async () => landing());

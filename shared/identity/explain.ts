@@ -2,6 +2,11 @@
 
 import type { Decision, RuleTrace } from '../rules/index.ts';
 
+/** A rules decision, or the refusal of the identity proof itself (bad token or assertion) before any rule ran. */
+export type Explained =
+  | Decision
+  | { readonly outcome: 'deny'; readonly code: string; readonly detail: string; readonly trace: readonly RuleTrace[]; readonly notes: readonly string[] };
+
 export interface ExplainJson {
   readonly outcome: 'grant' | 'deny';
   readonly code?: string;
@@ -25,7 +30,7 @@ export interface ExplainJson {
   readonly trace: readonly RuleTrace[];
 }
 
-export const explainJson = (decision: Decision): ExplainJson => {
+export const explainJson = (decision: Explained): ExplainJson => {
   if (decision.outcome === 'deny') {
     return { outcome: 'deny', code: decision.code, detail: decision.detail, roles: [], notes: decision.notes, trace: decision.trace };
   }
@@ -53,7 +58,7 @@ export const explainJson = (decision: Decision): ExplainJson => {
 
 const mark = (ok: boolean): string => (ok ? '✔' : '✘');
 
-export const explainText = (decision: Decision): string => {
+export const explainText = (decision: Explained): string => {
   const lines: string[] = [];
   for (const rule of decision.trace) {
     const head = `${mark(rule.matched)} ${rule.effect.toUpperCase()} rule "${rule.ruleId}" → roles [${rule.roles.join(', ')}]`;

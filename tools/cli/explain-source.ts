@@ -4,7 +4,8 @@
 import type { BrokerConfig } from '../../shared/config/index.ts';
 import { BrokerError } from '../../shared/errors.ts';
 import { identityClaims } from '../../shared/identity/claims.ts';
-import { decide, type Decision } from '../../shared/rules/index.ts';
+import type { Explained } from '../../shared/identity/explain.ts';
+import { decide } from '../../shared/rules/index.ts';
 
 export type IdentitySource =
   | { readonly kind: 'claims'; readonly raw: Readonly<Record<string, unknown>> }
@@ -20,18 +21,33 @@ export interface ExplainRequest {
   readonly at: Date;
 }
 
-const rawClaimsOf = async (_config: BrokerConfig, request: ExplainRequest): Promise<{ raw: Readonly<Record<string, unknown>>; idpSecondsLeft?: number }> => {
+const rawClaimsOf = async (config: BrokerConfig, request: ExplainRequest): Promise<{ raw: Readonly<Record<string, unknown>>; idpSecondsLeft?: number }> => {
   switch (request.source.kind) {
     case 'claims':
       return { raw: request.source.raw };
-    case 'token':
+    case 'token': {
+      // Verified exactly as POST /token would (signature, issuer, audience, times at --at); a jti is not spent.
+      const { createOidcVerifier } = await import('../../shared/oidc/index.ts');
+      const verified = await createOidcVerifier(config).verify(request.source.token, request.at, { providerId: request.provider, consumeJti: false });
+      return { raw: verified.claims };
+    }
     case 'saml':
-      throw new BrokerError('NOT_IMPLEMENTED', `--${request.source.kind === 'token' ? 'token' : 'saml-response'} is not available yet; use --claims`);
+      throw new BrokerError('NOT_IMPLEMENTED', '--saml-response is not available yet; use --claims');
   }
 };
 
-export const explainIdentity = async (config: BrokerConfig, request: ExplainRequest): Promise<Decision> => {
-  const { raw, idpSecondsLeft } = await rawClaimsOf(config, request);
+export const explainIdentity = async (config: BrokerConfig, request: ExplainRequest): Promise<Explained> => {
+  let verified: Awaited<ReturnType<typeof rawClaimsOf>>;
+  try {
+    verified = await rawClaimsOf(config, request);
+  } catch (error) {
+    // A token or assertion the broker refuses is a decision too (deny, with its code); an IdP it cannot reach is not.
+    if (error instanceof BrokerError && error.status < 500 && error.code !== 'NOT_IMPLEMENTED') {
+      return { outcome: 'deny', code: error.code, detail: error.message, trace: [], notes: [`identity proof refused: ${error.code}`] };
+    }
+    throw error;
+  }
+  const { raw, idpSecondsLeft } = verified;
   const claims = identityClaims(config, request.provider, raw, { sourceIp: request.sourceIp, time: request.at });
   return decide({
     policy: config.policy,

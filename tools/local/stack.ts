@@ -3,9 +3,9 @@
 // (BROKER_CONFIG, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_STS).
 
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createReplayTable, LOCAL_CREDENTIALS, startDynalite } from './dynamo.ts';
 import { startBrokerServer } from './server.ts';
 import { startStsEmulator, type StsEmulator } from './sts-emulator.ts';
@@ -77,6 +77,8 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
         const text = (await readFile(DEFAULT_CONFIG, 'utf8')).replaceAll(DEFAULT_BASE, baseUrl).replaceAll(DEFAULT_IDP, oidc.issuer.replace(/\/$/, ''));
         configFile = join(dir, 'broker.local.yaml');
         await writeFile(configFile, text);
+        // Files the config names are relative to it: bring them along.
+        await cp(join(dirname(DEFAULT_CONFIG), 'dev-keys'), join(dir, 'dev-keys'), { recursive: true });
       }
     }
     env.BROKER_CONFIG = configFile;

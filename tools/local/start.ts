@@ -1,7 +1,7 @@
 // `npm start`: the whole broker locally on its embedded defaults (see README "Local development").
 // PORT (default 3000), HOST (default 127.0.0.1), BROKER_CONFIG, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_DYNAMODB.
 
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { startLocalStack } from './stack.ts';
 
 const port = process.env.PORT === undefined ? 3000 : Number(process.env.PORT);
@@ -11,11 +11,16 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+const configShown = (file: string): string => {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+};
+
 const stack = await startLocalStack({ port, host });
 const lines = [
   '',
   `federation-broker is running on ${stack.url}`,
-  `  config     ${relative(process.cwd(), stack.configFile) || stack.configFile}`,
+  `  config     ${configShown(stack.configFile)}`,
   `  DynamoDB   ${process.env.AWS_ENDPOINT_URL_DYNAMODB}${stack.sts || process.env.AWS_ENDPOINT_URL_DYNAMODB?.includes('127.0.0.1') ? ' (embedded dynalite)' : ''}`,
   `  STS        ${process.env.AWS_ENDPOINT_URL_STS}${stack.sts ? ' (offline emulator: credentials are fake)' : ''}`,
 ];
@@ -25,7 +30,7 @@ if (stack.idp) {
   lines.push(
     '',
     'CLI credentials for alice (see README "credential_process"):',
-    `  node tools/credential-process.ts --broker ${stack.url} --user alice --role dev-readonly`,
+    `  node_modules/.bin/node tools/credential-process.ts --broker ${stack.url} --issuer ${stack.idp.issuer} --user alice --role dev-readonly`,
   );
 }
 lines.push('', 'Press Ctrl+C to stop.', '');

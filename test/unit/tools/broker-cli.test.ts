@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { baseConfig } from '../../support/config.ts';
+import { signDevToken } from '../../../tools/events/generate.ts';
 
 const run = promisify(execFile);
 const cli = resolve(import.meta.dirname, '../../../tools/cli/broker.ts');
@@ -87,5 +88,16 @@ describe('explain', () => {
   it('refuses an unknown provider as a usage error', async () => {
     const result = await broker('explain', '--config', good, '--provider', 'nope', '--claims', claims);
     expect(result.code).toBe(2);
+  });
+
+  it('verifies a token against its provider (--token) and explains the decision', async () => {
+    const localConfig = resolve(import.meta.dirname, '../../../config/broker.local.yaml');
+    const at = new Date();
+    const fresh = await signDevToken('alice', Math.floor(at.getTime() / 1000) - 60, 3600);
+    const granted = JSON.parse((await broker('explain', '--config', localConfig, '--provider', 'dev-static', '--token', fresh, '--at', at.toISOString(), '--json')).stdout);
+    expect(granted).toMatchObject({ outcome: 'grant', roles: [{ id: 'dev-readonly' }, { id: 'dev-poweruser' }] });
+    const later = new Date(at.getTime() + 2 * 3600_000).toISOString();
+    const expired = JSON.parse((await broker('explain', '--config', localConfig, '--provider', 'dev-static', '--token', fresh, '--at', later, '--json')).stdout);
+    expect(expired).toMatchObject({ outcome: 'deny', code: 'TOKEN_EXPIRED', roles: [] });
   });
 });

@@ -1,0 +1,64 @@
+// HTML escaping and the page shell shared by every server-rendered page. Claim values and anything else that
+// came from outside go through `escapeHtml`; there is no inline script, and the CSP forbids any.
+
+import { text, type HttpResult } from './responses.ts';
+
+export const escapeHtml = (value: string): string =>
+  value.replace(/[&<>"'`=]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;', '=': '&#61;' })[c] ?? c);
+
+/** Tagged template: every interpolated value is escaped unless it is already `SafeHtml`. */
+export class SafeHtml {
+  readonly html: string;
+  constructor(html: string) {
+    this.html = html;
+  }
+  toString(): string {
+    return this.html;
+  }
+}
+
+export const html = (strings: TemplateStringsArray, ...values: unknown[]): SafeHtml =>
+  new SafeHtml(
+    strings.reduce((out, s, i) => {
+      if (i === 0) return s;
+      const v = values[i - 1];
+      const rendered = v instanceof SafeHtml ? v.html : Array.isArray(v) ? v.map((x) => (x instanceof SafeHtml ? x.html : escapeHtml(String(x)))).join('') : escapeHtml(String(v ?? ''));
+      return out + rendered + s;
+    }, ''),
+  );
+
+const STYLE = `:root{color-scheme:light dark;--bg:#f7f7f8;--fg:#1b1d21;--muted:#5b6270;--card:#fff;--line:#d9dce1;--accent:#0b5cad;--accent-fg:#fff;--danger:#a4141c}
+@media (prefers-color-scheme:dark){:root{--bg:#15171b;--fg:#eceef1;--muted:#a9b0bc;--card:#1f2228;--line:#363a43;--accent:#6cb0f5;--accent-fg:#0b1320;--danger:#ff8a8f}}
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--fg)}
+main{max-width:42rem;margin:0 auto;padding:1.5rem 1rem 3rem}h1{font-size:1.5rem;margin:.5rem 0 1rem}
+.card{background:var(--card);border:1px solid var(--line);border-radius:.6rem;padding:1rem;margin:0 0 1rem}
+.muted{color:var(--muted)}a{color:var(--accent)}code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.9rem}
+pre{white-space:pre-wrap;word-break:break-all;background:var(--bg);border:1px solid var(--line);border-radius:.4rem;padding:.75rem;margin:.5rem 0}
+.button,button{display:inline-block;min-height:2.75rem;padding:.6rem 1rem;border-radius:.4rem;border:1px solid var(--accent);background:var(--accent);color:var(--accent-fg);font:inherit;font-weight:600;text-decoration:none;cursor:pointer}
+.button.secondary,button.secondary{background:transparent;color:var(--accent)}
+.button:focus-visible,button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+ul.plain{list-style:none;padding:0;margin:0}ul.plain li{margin:.5rem 0}.error{color:var(--danger)}
+label{display:block;font-weight:600;margin:.5rem 0 .25rem}select,input{font:inherit;min-height:2.75rem;padding:.4rem;border-radius:.4rem;border:1px solid var(--line);background:var(--card);color:var(--fg)}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0}`;
+
+export interface PageOptions {
+  readonly status?: number;
+  readonly headers?: Record<string, string>;
+  readonly cookies?: string[];
+}
+
+/** A complete page: one stylesheet in <style> allowed by a per-response nonce, no script unless `scriptSrc`. */
+export const page = (title: string, body: SafeHtml, options: PageOptions & { nonce?: string } = {}): HttpResult => {
+  const nonce = options.nonce ?? cryptoNonce();
+  const document = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · federation-broker</title><style nonce="${nonce}">${STYLE}</style></head>
+<body><main>${body.html}</main></body></html>`;
+  const result = text(options.status ?? 200, document, 'text/html; charset=utf-8', {
+    'content-security-policy': `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:; form-action 'self' https://signin.aws.amazon.com; frame-ancestors 'none'; base-uri 'none'`,
+    ...options.headers,
+  });
+  return options.cookies && options.cookies.length > 0 ? { ...result, cookies: options.cookies } : result;
+};
+
+const cryptoNonce = (): string => globalThis.crypto.randomUUID().replaceAll('-', '');

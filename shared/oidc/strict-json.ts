@@ -1,0 +1,58 @@
+// JSON for token headers and claims, stricter than JSON.parse: a duplicate member name is refused (JSON.parse keeps
+// the last one, another parser may keep the first, so the same bytes could mean two things), and so is nesting
+// deeper than MAX_DEPTH. Returns undefined for anything that is not a JSON object.
+
+/** Deep enough for any real claim set; shallow enough that walking it can never exhaust the stack. */
+export const MAX_DEPTH = 32;
+
+type Frame = { readonly keys: Set<string> | undefined; expectKey: boolean };
+
+/** Index just past the string literal that starts at `start` (a `"`). The text is already known to be valid JSON. */
+const endOfString = (text: string, start: number): number => {
+  let i = start + 1;
+  while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+  return i + 1;
+};
+
+/** Walks valid JSON text; false on a repeated member name within one object or on nesting deeper than MAX_DEPTH. */
+const membersAreUnique = (text: string): boolean => {
+  const stack: Frame[] = [];
+  for (let i = 0; i < text.length; ) {
+    const c = text[i];
+    const top = stack.at(-1);
+    if (c === '{' || c === '[') {
+      if (stack.length >= MAX_DEPTH) return false;
+      stack.push({ keys: c === '{' ? new Set() : undefined, expectKey: c === '{' });
+      i += 1;
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+      i += 1;
+    } else if (c === ',') {
+      if (top?.keys) top.expectKey = true;
+      i += 1;
+    } else if (c === '"') {
+      const end = endOfString(text, i);
+      if (top?.keys && top.expectKey) {
+        const name = JSON.parse(text.slice(i, end)) as string; // unescaped: "a" and "\u0061" are the same member
+        if (top.keys.has(name)) return false;
+        top.keys.add(name);
+        top.expectKey = false;
+      }
+      i = end;
+    } else {
+      i += 1;
+    }
+  }
+  return true;
+};
+
+export const parseJsonObject = (text: string): Record<string, unknown> | undefined => {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  return membersAreUnique(text) ? (value as Record<string, unknown>) : undefined;
+};

@@ -1,0 +1,62 @@
+// `npm run invoke` as a developer runs it: the runner resolves the function from template.yaml and env.json,
+// embeds dynalite and the offline STS, and prints the handler's result on stdout (logs on stderr).
+
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signDevToken } from '../../tools/events/generate.ts';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+let dir: string;
+
+const invoke = async (logicalId: string, eventFile: string) => {
+  const { stdout } = await run(process.execPath, ['tools/invoke/invoke.ts', logicalId, eventFile, '--env-vars', 'env.json'], { cwd: ROOT, env: { ...process.env, AWS_ENDPOINT_URL_STS: '', AWS_ENDPOINT_URL_DYNAMODB: '' } });
+  const result = JSON.parse(stdout) as { statusCode: number; body: string };
+  return { statusCode: result.statusCode, body: JSON.parse(result.body) as Record<string, unknown> };
+};
+
+/** The sample event with a subject token signed now (the files' tokens age; the tests must not). */
+const freshEvent = async (file: string, user: 'alice' | 'bob', lifetime = 3600, age = 0): Promise<string> => {
+  const event = JSON.parse(await readFile(join(ROOT, 'events', file), 'utf8')) as { body: string };
+  const params = new URLSearchParams(event.body);
+  params.set('subject_token', await signDevToken(user, Math.floor(Date.now() / 1000) - age, lifetime));
+  const out = join(dir, file.replace('/', '-'));
+  await writeFile(out, JSON.stringify({ ...event, body: params.toString() }));
+  return out;
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'broker-invoke-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('npm run invoke with events/', () => {
+  it('answers the success event with credentials', async () => {
+    const result = await invoke('TokenFunction', await freshEvent('token/success.json', 'alice'));
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toMatchObject({ Version: 1, RoleArn: 'arn:aws:iam::111122223333:role/DevReadOnly', expires_in: expect.any(Number) });
+  });
+
+  it('answers the role-not-granted event with ROLE_NOT_GRANTED', async () => {
+    expect((await invoke('TokenFunction', await freshEvent('token/role-not-granted.json', 'bob'))).body.code).toBe('ROLE_NOT_GRANTED');
+  });
+
+  it('answers the expired-token event with TOKEN_EXPIRED', async () => {
+    expect((await invoke('TokenFunction', join(ROOT, 'events/token/expired-token.json'))).body.code).toBe('TOKEN_EXPIRED');
+  });
+
+  it('answers the malformed-body event with INVALID_REQUEST', async () => {
+    expect((await invoke('TokenFunction', join(ROOT, 'events/token/malformed-body.json'))).body.code).toBe('INVALID_REQUEST');
+  });
+
+  it('answers the roles event', async () => {
+    const result = await invoke('RolesFunction', await freshEvent('roles/success.json', 'alice'));
+    expect(result.body).toMatchObject({ roles: [{ id: 'dev-readonly' }, { id: 'dev-poweruser' }] });
+  });
+});
