@@ -1,7 +1,7 @@
-// Placeholder: answers 501 NOT_IMPLEMENTED until its issue lands (see README "Status").
-import { BrokerError } from '../../shared/errors.ts';
+// GET /oidc/login and GET /oidc/callback: OIDC browser sign-in, then the role picker.
+import { composeOidcRoutes } from '../../shared/compose/oidc-login.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 
-export const handler = brokerHandler('page', async () => {
-  throw new BrokerError('NOT_IMPLEMENTED');
-});
+const route = await composeOidcRoutes();
+
+export const handler = brokerHandler('page', async (event, context) => route(event, context.awsRequestId));

@@ -1,7 +1,10 @@
-// Placeholder: answers 501 NOT_IMPLEMENTED until its issue lands (see README "Status").
-import { BrokerError } from '../../shared/errors.ts';
+// POST /session: the role picker's form → console sign-in redirect or the CLI credentials page.
+import { composeBrowserSession } from '../../shared/compose/browser.ts';
+import { bodyParams, requestContextOf } from '../../shared/http/decode.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 
-export const handler = brokerHandler('page', async () => {
-  throw new BrokerError('NOT_IMPLEMENTED');
-});
+const session = await composeBrowserSession();
+
+export const handler = brokerHandler('page', async (event, context) =>
+  session.completeSession(bodyParams(event, { json: false }), event, requestContextOf(event, context.awsRequestId)),
+);

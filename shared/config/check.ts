@@ -89,6 +89,11 @@ export const checkConfig = (config: ParsedConfig): Problem[] => {
     }
   }
 
+  const browserProviders = Object.entries(config.providers).filter(([, p]) => p.type === 'saml' || p.clientId !== undefined);
+  if (browserProviders.length > 0 && !config.broker.sealingSecret) {
+    warn('broker.sealingSecret', `browser sign-in (${browserProviders.map(([id]) => id).join(', ')}) needs a sealing secret: env:NAME or ssm:/path, at least 32 bytes`);
+  }
+
   const usedRoles = new Set<string>();
   const seenIds = new Map<string, number>();
   config.rules.forEach((rule, i) => {

@@ -4,7 +4,7 @@
 import { text, type HttpResult } from './responses.ts';
 
 export const escapeHtml = (value: string): string =>
-  value.replace(/[&<>"'`=]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;', '=': '&#61;' })[c] ?? c);
+  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** Tagged template: every interpolated value is escaped unless it is already `SafeHtml`. */
 export class SafeHtml {

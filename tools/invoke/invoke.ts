@@ -5,7 +5,7 @@
 // Like `npm start`, it embeds DynamoDB (dynalite) and the offline STS emulator unless
 // AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_STS are set. Prints the handler's result as JSON.
 
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -71,6 +71,7 @@ const main = async (): Promise<number> => {
   for (const [key, value] of Object.entries(env)) if (process.env[key] === undefined || key === 'BROKER_CONFIG') process.env[key] = fromOpt(value);
   process.env.AWS_REGION ??= 'us-east-1';
   process.env.REPLAY_TABLE ??= 'federation-broker-replay';
+  process.env.BROKER_SEALING_SECRET ??= randomBytes(32).toString('base64url');
 
   const stops: Array<() => Promise<void>> = [];
   try {

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { functionsOf, readTemplate, type FunctionDef } from '../lib/template.ts';
+import { FEDERATION_PATH, handleFederation } from './console-emulator.ts';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | string | undefined>;
 
@@ -108,7 +109,7 @@ export interface BrokerServer {
 }
 
 /** Imports every handler first, so the server answers only once the whole broker is ready. */
-export const startBrokerServer = async (options: { port?: number; host?: string } = {}): Promise<BrokerServer> => {
+export const startBrokerServer = async (options: { port?: number; host?: string; consoleEmulator?: boolean } = {}): Promise<BrokerServer> => {
   const functions = functionsOf(readTemplate());
   const routes = new Map<string, { fn: FunctionDef; handler: Handler }>();
   for (const fn of functions) {
@@ -120,6 +121,10 @@ export const startBrokerServer = async (options: { port?: number; host?: string 
       const requestId = randomUUID();
       const path = new URL(req.url ?? '/', 'http://local').pathname;
       const routeKey = `${req.method ?? 'GET'} ${path}`;
+      if (options.consoleEmulator && path === FEDERATION_PATH && req.method === 'GET') {
+        handleFederation(req, res);
+        return;
+      }
       const route = routes.get(routeKey);
       if (!route) {
         const known = [...routes.keys()].some((k) => k.endsWith(` ${path}`));

@@ -2,6 +2,7 @@
 // runs the Lambda handlers. Each part yields to the real thing when its environment variable says so
 // (BROKER_CONFIG, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_STS).
 
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
@@ -53,6 +54,8 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
     env.AWS_REGION ??= 'us-east-1';
     env.REPLAY_TABLE ??= 'federation-broker-replay';
     env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
+    // Seals role-picker tickets and flow cookies; a fresh one per run is right for a local stack.
+    env.BROKER_SEALING_SECRET ??= randomBytes(32).toString('base64url');
 
     // The broker's own server is bound first so that its URL is known to the IdP and the config.
     const portProbe = await startPlaceholder(options.host, options.port);
@@ -104,7 +107,7 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
     }
     if (isLoopbackUrl(env.AWS_ENDPOINT_URL_DYNAMODB)) await createReplayTable(env.AWS_ENDPOINT_URL_DYNAMODB, env.REPLAY_TABLE);
 
-    const server = await startBrokerServer({ host: options.host, port: Number(new URL(baseUrl).port) });
+    const server = await startBrokerServer({ host: options.host, port: Number(new URL(baseUrl).port), consoleEmulator: true });
     stops.push(() => server.stop());
     return { url: server.url, configFile, idp, sts, stop: stopAll };
   } catch (error) {
