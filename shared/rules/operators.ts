@@ -27,8 +27,9 @@ export const parseNumber = (s: string): number | undefined => {
   return Number.isFinite(n) ? n : undefined;
 };
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-/** ISO 8601 date-time, or epoch seconds as IAM accepts. */
+// A date-time must name its zone (Z or an offset): a zone-less time would depend on the machine's time zone.
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
+/** ISO 8601 date (UTC) or date-time with a zone, or epoch seconds as IAM accepts. */
 export const parseDate = (s: string): number | undefined => {
   const t = s.trim();
   if (/^\d{1,12}$/.test(t)) return Number(t) * 1000;
