@@ -140,7 +140,9 @@ export const createBrowserSession = (deps: BrowserDeps) => {
     const listed = decideFor(identity, ctx, now, undefined, 43_200, end);
     const roles = listed.outcome === 'grant' ? listed.roles : decision.roles;
     deps.audit({ ...auditBase('/sign-in', ctx, now, identity), decision: 'grant', ruleIds: matched, code: 'PICKER_SHOWN' });
-    return pickerPage({ ticket, roles, defaultSeconds: deps.config.broker.defaultSessionSeconds, destination: intent.destination, who: identity.subject }, { cookies });
+    // The picker's form is answered by a redirect to the AWS federation endpoint: CSP form-action must allow it.
+    const formTargets = [new URL(deps.config.broker.signinUrl).origin];
+    return pickerPage({ ticket, roles, defaultSeconds: deps.config.broker.defaultSessionSeconds, destination: intent.destination, who: identity.subject }, { cookies, formTargets });
   };
 
   /** POST /session: the picker's form. */

@@ -42,20 +42,28 @@ label{display:block;font-weight:600;margin:.5rem 0 .25rem}select,input{font:inhe
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0}`;
 
 export interface PageOptions {
+  /** Origins a form on this page may end up at after redirects (CSP form-action), besides 'self'. */
+  readonly formTargets?: readonly string[];
   readonly status?: number;
   readonly headers?: Record<string, string>;
   readonly cookies?: string[];
 }
 
-/** A complete page: one stylesheet in <style> allowed by a per-response nonce, no script unless `scriptSrc`. */
-export const page = (title: string, body: SafeHtml, options: PageOptions & { nonce?: string } = {}): HttpResult => {
+/** Static scripts a page may carry (never built from input), allowed by the same per-response nonce. */
+export const SCRIPTS = {
+  copy: `for(const b of document.querySelectorAll('button.copy')){b.hidden=false;b.addEventListener('click',async()=>{const t=document.getElementById(b.dataset.copy);if(!t)return;try{await navigator.clipboard.writeText(t.textContent||'');b.textContent='Copied';}catch{b.textContent='Copy failed';}setTimeout(()=>{b.textContent='Copy';},1500);});}`,
+} as const;
+
+/** A complete page: its stylesheet (and optional static script) allowed by a per-response nonce; no inline handlers. */
+export const page = (title: string, body: SafeHtml, options: PageOptions & { nonce?: string; script?: keyof typeof SCRIPTS } = {}): HttpResult => {
   const nonce = options.nonce ?? cryptoNonce();
+  const script = options.script ? `<script nonce="${nonce}">${SCRIPTS[options.script]}</script>` : '';
   const document = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · federation-broker</title><style nonce="${nonce}">${STYLE}</style></head>
-<body><main>${body.html}</main></body></html>`;
+<body><main>${body.html}</main>${script}</body></html>`;
   const result = text(options.status ?? 200, document, 'text/html; charset=utf-8', {
-    'content-security-policy': `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:; form-action 'self' https://signin.aws.amazon.com; frame-ancestors 'none'; base-uri 'none'`,
+    'content-security-policy': `default-src 'none'; style-src 'nonce-${nonce}'; ${options.script ? `script-src 'nonce-${nonce}'; ` : ''}img-src 'self' data:; form-action 'self'${(options.formTargets ?? []).map((o) => ` ${o}`).join('')}; frame-ancestors 'none'; base-uri 'none'`,
     ...options.headers,
   });
   return options.cookies && options.cookies.length > 0 ? { ...result, cookies: options.cookies } : result;

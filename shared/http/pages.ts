@@ -67,7 +67,7 @@ export const credentialsPage = (input: CredentialsPageInput, options: PageOption
   const ini = `[${input.profile}]\naws_access_key_id = ${c.accessKeyId}\naws_secret_access_key = ${c.secretAccessKey}\naws_session_token = ${c.sessionToken}`;
   const json = JSON.stringify({ Version: 1, AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, SessionToken: c.sessionToken, Expiration: expiration }, null, 2);
   const block = (id: string, title: string, body: string): SafeHtml =>
-    html`<section class="card"><h2 id="${id}-title">${title}</h2><pre id="${id}" aria-labelledby="${id}-title">${body}</pre><button type="button" class="secondary copy" data-copy="${id}">Copy</button></section>`;
+    html`<section class="card"><h2 id="${id}-title">${title}</h2><pre id="${id}" aria-labelledby="${id}-title">${body}</pre><button type="button" class="secondary copy" data-copy="${id}" hidden>Copy</button></section>`;
   return page(
     'CLI credentials',
     html`<h1>CLI credentials</h1>
@@ -77,6 +77,6 @@ ${block('env', 'Shell (bash, zsh)', exports)}
 ${block('ini', '~/.aws/credentials', ini)}
 ${block('json', 'JSON (credential_process)', json)}
 <p class="muted">These credentials are shown once and never stored by the broker. <a href="/">Sign in again</a></p>`,
-    options,
+    { ...options, script: 'copy' },
   );
 };
