@@ -39,6 +39,9 @@ pre{white-space:pre-wrap;word-break:break-all;background:var(--bg);border:1px so
 .button:focus-visible,button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 ul.plain{list-style:none;padding:0;margin:0}ul.plain li{margin:.5rem 0}.error{color:var(--danger)}
 label{display:block;font-weight:600;margin:.5rem 0 .25rem}select,input{font:inherit;min-height:2.75rem;padding:.4rem;border-radius:.4rem;border:1px solid var(--line);background:var(--card);color:var(--fg)}
+fieldset{border:0;padding:0;margin:0 0 1rem}legend{font-weight:600;margin-bottom:.25rem}
+label.role{display:flex;gap:.75rem;align-items:flex-start;font-weight:normal;padding:.6rem;border:1px solid var(--line);border-radius:.4rem;cursor:pointer}
+label.role input{margin-top:.3rem;width:1.1rem;height:1.1rem}label.role:has(input:checked){border-color:var(--accent)}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0}`;
 
 export interface PageOptions {
