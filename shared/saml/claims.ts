@@ -1,0 +1,15 @@
+// The raw claims of a verified assertion (SPEC §4): sub = NameID, iss = Issuer, acr = AuthnContextClassRef,
+// and every Attribute under its full Name, several <Attribute> elements with one Name merged into one array.
+
+import type { AssertionView } from './assertion.ts';
+
+export const rawClaimsOf = (assertion: AssertionView): Record<string, string[]> => {
+  const claims = Object.create(null) as Record<string, string[]>;
+  for (const [name, values] of assertion.attributes) (claims[name] ??= []).push(...values);
+  // Set last: an attribute called "sub" cannot stand in for the NameID.
+  claims.sub = [assertion.nameId];
+  claims.iss = [assertion.issuer];
+  if (assertion.authnContextClassRef !== undefined) claims.acr = [assertion.authnContextClassRef];
+  else delete claims.acr;
+  return claims;
+};

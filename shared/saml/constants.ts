@@ -1,0 +1,61 @@
+// Namespaces, algorithm identifiers and limits of the SAML validation core. One place, so that every check
+// reads the same allow-lists.
+
+export const NS = {
+  protocol: 'urn:oasis:names:tc:SAML:2.0:protocol',
+  assertion: 'urn:oasis:names:tc:SAML:2.0:assertion',
+  metadata: 'urn:oasis:names:tc:SAML:2.0:metadata',
+  ds: 'http://www.w3.org/2000/09/xmldsig#',
+  xenc: 'http://www.w3.org/2001/04/xmlenc#',
+  xenc11: 'http://www.w3.org/2009/xmlenc11#',
+  excC14n: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+  xsi: 'http://www.w3.org/2001/XMLSchema-instance',
+} as const;
+
+export const STATUS_SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
+export const CM_BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
+export const NAMEID_ENTITY = 'urn:oasis:names:tc:SAML:2.0:nameid-format:entity';
+export const BINDING_REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
+export const BINDING_POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
+
+export const ALG = {
+  excC14n: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+  enveloped: 'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
+  rsaSha1: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+  rsaSha256: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+  rsaSha384: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha384',
+  rsaSha512: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512',
+  sha1: 'http://www.w3.org/2000/09/xmldsig#sha1',
+  sha256: 'http://www.w3.org/2001/04/xmlenc#sha256',
+  sha384: 'http://www.w3.org/2001/04/xmldsig-more#sha384',
+  sha512: 'http://www.w3.org/2001/04/xmlenc#sha512',
+} as const;
+
+/** Signature method → node:crypto digest name. SHA-1 only where the provider has `allowSha1`. */
+export const SIGNATURE_METHODS: Readonly<Record<string, string>> = {
+  [ALG.rsaSha256]: 'sha256',
+  [ALG.rsaSha384]: 'sha384',
+  [ALG.rsaSha512]: 'sha512',
+};
+export const DIGEST_METHODS: Readonly<Record<string, string>> = {
+  [ALG.sha256]: 'sha256',
+  [ALG.sha384]: 'sha384',
+  [ALG.sha512]: 'sha512',
+};
+export const SHA1_SIGNATURE_METHODS: Readonly<Record<string, string>> = { [ALG.rsaSha1]: 'sha1' };
+export const SHA1_DIGEST_METHODS: Readonly<Record<string, string>> = { [ALG.sha1]: 'sha1' };
+
+/** Bounds on what a SAML message may cost before it is refused. */
+export const LIMITS = {
+  /** base64 text of a SAMLResponse (the form field or subject_token). */
+  maxEncodedBytes: 256 * 1024,
+  maxDepth: 50,
+  maxElements: 5000,
+} as const;
+
+/** IdP metadata is operator-supplied and can be larger (aggregates are not supported). */
+export const METADATA_LIMITS = {
+  maxEncodedBytes: 1024 * 1024,
+  maxDepth: 50,
+  maxElements: 20_000,
+} as const;
