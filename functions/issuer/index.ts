@@ -1,7 +1,8 @@
-// Placeholder: answers 501 NOT_IMPLEMENTED until its issue lands (see README "Status").
-import { BrokerError } from '../../shared/errors.ts';
+// GET /.well-known/openid-configuration and GET /.well-known/jwks.json: the broker's own OIDC issuer documents,
+// which IAM and STS read to verify web-identity tokens.
+import { composeIssuerDocuments } from '../../shared/compose/issuer.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 
-export const handler = brokerHandler('api', async () => {
-  throw new BrokerError('NOT_IMPLEMENTED');
-});
+const documents = await composeIssuerDocuments();
+
+export const handler = brokerHandler('api', async (event) => documents(event.routeKey));

@@ -5,13 +5,14 @@ import { loadConfig } from '../config/index.ts';
 import { createTokenExchange, createRoleListing } from '../flows/token-exchange.ts';
 import { createCredentialIssuer } from '../issuance/issue.ts';
 import { replayStore } from './clients.ts';
+import { webIdentitySigner } from './signing.ts';
 import { stsAdapter } from './sts.ts';
 import { createSubjectVerifier } from './subject.ts';
 
 export const composeTokenExchange = async () => {
   const config = await loadConfig();
   const verify = createSubjectVerifier(config, replayStore());
-  return createTokenExchange({ config, verify, issue: createCredentialIssuer(config, stsAdapter()), audit: logAudit });
+  return createTokenExchange({ config, verify, issue: createCredentialIssuer(config, stsAdapter(), webIdentitySigner(config)), audit: logAudit });
 };
 
 export const composeRoleListing = async () => {

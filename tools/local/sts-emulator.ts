@@ -1,10 +1,13 @@
 // The offline STS emulator of the local stack: speaks the STS Query protocol on 127.0.0.1, validates parameters
 // the way STS does (so a broker bug shows up locally, not in production), and mints clearly fake credentials.
-// Every call is recorded for tests and tools.
+// Every call is recorded for tests and tools. AssumeRoleWithWebIdentity verifies the token as STS does for an IAM
+// OIDC provider (`brokerTokenVerifier`: the broker's own JWKS, iss, aud, exp) and reads the session tags and
+// source identity from the token's AWS claims.
 
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 
 export interface StsCall {
   readonly action: string;
@@ -144,6 +147,59 @@ const success = (action: string, call: StsCall, extra: string, now: Date): strin
 </${action}Response>`;
 };
 
+export interface BrokerTokenVerifierOptions {
+  /** Where the broker serves its JWKS (the local server: `<broker>/.well-known/jwks.json`). */
+  readonly jwksUrl: string;
+  /** broker.baseUrl: the URL of the IAM OIDC provider the token must come from. */
+  readonly issuer: string;
+  /** The client id registered with that provider (broker.tokenAudience, sts.amazonaws.com by default). */
+  readonly audience: string;
+  readonly now?: () => Date;
+}
+
+/** Verifies a web-identity token as STS does for an IAM OIDC provider: RS256 by a key of the issuer's JWKS, iss, aud, exp. */
+export const brokerTokenVerifier = (options: BrokerTokenVerifierOptions): ((token: string) => Promise<Record<string, unknown>>) => {
+  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: 3000, cooldownDuration: 0 });
+  return async (token) => {
+    const { payload } = await jwtVerify(token, jwks, {
+      issuer: options.issuer,
+      audience: options.audience,
+      algorithms: ['RS256'],
+      requiredClaims: ['iss', 'sub', 'aud', 'iat', 'exp'],
+      currentDate: options.now?.(),
+      clockTolerance: 60,
+    });
+    return payload;
+  };
+};
+
+const TAGS_CLAIM = 'https://aws.amazon.com/tags';
+const SOURCE_IDENTITY_CLAIM = 'https://aws.amazon.com/source_identity';
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The session tags and source identity a verified web-identity token carries, in the call's terms. */
+const webIdentitySession = (call: StsCall, claims: Record<string, unknown>): StsCall => {
+  const tags = Object.create(null) as Record<string, string>;
+  let transitiveTagKeys: string[] = [];
+  const tagsClaim = claims[TAGS_CLAIM];
+  if (tagsClaim !== undefined) {
+    if (!isRecord(tagsClaim) || !isRecord(tagsClaim.principal_tags)) throw new StsFault('InvalidIdentityToken', `${TAGS_CLAIM} must hold principal_tags`);
+    for (const [key, value] of Object.entries(tagsClaim.principal_tags)) {
+      if (!Array.isArray(value) || value.length !== 1 || typeof value[0] !== 'string') throw new StsFault('InvalidIdentityToken', `principal tag ${key} must be one string in an array`);
+      tags[key] = value[0];
+    }
+    const transitive = tagsClaim.transitive_tag_keys;
+    if (transitive !== undefined && (!Array.isArray(transitive) || !transitive.every((k) => typeof k === 'string'))) {
+      throw new StsFault('InvalidIdentityToken', 'transitive_tag_keys must be an array of strings');
+    }
+    transitiveTagKeys = (transitive as string[] | undefined) ?? [];
+  }
+  const sourceIdentity = claims[SOURCE_IDENTITY_CLAIM];
+  if (sourceIdentity !== undefined && typeof sourceIdentity !== 'string') throw new StsFault('InvalidIdentityToken', `${SOURCE_IDENTITY_CLAIM} must be a string`);
+  return { ...call, tags, transitiveTagKeys, sourceIdentity };
+};
+
 const errorXml = (fault: StsFault): string =>
   `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${xmlEscape(fault.code)}</Code><Message>${xmlEscape(fault.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
 
@@ -164,6 +220,7 @@ export const startStsEmulator = async (options: StsEmulatorOptions = {}): Promis
     if (call.action === 'AssumeRoleWithWebIdentity') {
       validate(call, 43_200);
       if (!call.webIdentityToken) throw new StsFault('ValidationError', 'WebIdentityToken is required');
+      if (call.webIdentityToken.length > 20_000) throw new StsFault('ValidationError', 'WebIdentityToken exceeds 20000 characters');
       if (!options.verifyWebIdentity) throw new StsFault('InvalidIdentityToken', 'no OIDC provider is configured in the emulator');
       let claims: Record<string, unknown>;
       try {
@@ -171,6 +228,10 @@ export const startStsEmulator = async (options: StsEmulatorOptions = {}): Promis
       } catch {
         throw new StsFault('InvalidIdentityToken', 'the web identity token could not be verified');
       }
+      // Tags and source identity come from the token here: record them as the session's, and check them as STS does.
+      const session = webIdentitySession(call, claims);
+      calls[calls.indexOf(call)] = session;
+      validate(session, 43_200);
       const sub = typeof claims.sub === 'string' ? claims.sub : '';
       const aud = Array.isArray(claims.aud) ? String(claims.aud[0]) : String(claims.aud ?? '');
       const sourceIdentity = claims['https://aws.amazon.com/source_identity'];
