@@ -1,7 +1,7 @@
-// Placeholder: answers 501 NOT_IMPLEMENTED until its issue lands (see README "Status").
-import { BrokerError } from '../../shared/errors.ts';
+// GET /saml/metadata, GET /saml/login, POST /saml/acs: the SAML service provider.
+import { composeSamlRoutes } from '../../shared/compose/saml.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 
-export const handler = brokerHandler('page', async () => {
-  throw new BrokerError('NOT_IMPLEMENTED');
-});
+const route = await composeSamlRoutes();
+
+export const handler = brokerHandler('page', async (event, context) => route(event, context.awsRequestId));

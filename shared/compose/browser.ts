@@ -9,6 +9,7 @@ import { createConsoleFederation } from '../issuance/console.ts';
 import { createCredentialIssuer } from '../issuance/issue.ts';
 import { createSealer, type Sealer } from '../stores/seal.ts';
 import { replayStore } from './clients.ts';
+import { webIdentitySigner } from './signing.ts';
 import { stsAdapter } from './sts.ts';
 
 export const sealerFor = (config: BrokerConfig): Sealer => {
@@ -24,7 +25,7 @@ export const composeBrowserSession = async () => {
     config,
     sealer: sealerFor(config),
     replay: replayStore(),
-    issue: createCredentialIssuer(config, stsAdapter()),
+    issue: createCredentialIssuer(config, stsAdapter(), webIdentitySigner(config)),
     federation: createConsoleFederation(config.broker.signinUrl),
     audit: logAudit,
   });

@@ -10,7 +10,7 @@ const POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]{1,512}
 export const SECRET_REF = /^(env:[A-Za-z_][A-Za-z0-9_]*|ssm:\/[A-Za-z0-9_./-]+)$/;
 /** Key material: a secret reference, a file relative to the config (`file:keys/sp.pem`) or, for signing, a KMS key. */
 const KEY_REF = /^(env:[A-Za-z_][A-Za-z0-9_]*|ssm:\/[A-Za-z0-9_./-]+|file:.+)$/;
-const SIGNING_KEY_REF = /^(kms:.+|file:.+|env:[A-Za-z_][A-Za-z0-9_]*|ssm:\/[A-Za-z0-9_./-]+)$/;
+const SIGNING_KEY_REF = /^(kms:.*|file:.+|env:[A-Za-z_][A-Za-z0-9_]*|ssm:\/[A-Za-z0-9_./-]+)$/;
 
 const seconds = (min: number, max: number) => z.number().check(z.int(), z.gte(min), z.lte(max));
 const nonEmpty = () => z.string().check(z.minLength(1));
@@ -45,6 +45,8 @@ const samlProvider = z.strictObject({
   allowIdpInitiated: z._default(z.boolean(), false),
   wantAssertionsSigned: z._default(z.boolean(), false),
   allowSha1: z._default(z.boolean(), false),
+  /** Overrides broker.maxAssertionAgeSeconds (IssueInstant age) for this provider. */
+  maxAssertionAgeSeconds: z.optional(seconds(30, 31_622_400)),
   /** SP private key for EncryptedAssertion (PEM: file:, env: or ssm: reference). */
   decryptionKey: z.optional(z.string().check(z.regex(KEY_REF, 'must be file:PATH, env:NAME or ssm:/path'))),
   decryptionCert: z.optional(z.string().check(z.regex(KEY_REF, 'must be file:PATH, env:NAME or ssm:/path'))),

@@ -1,7 +1,9 @@
 // Where `explain` gets the identity from: a claims file (as a token would carry them), a JWT verified against
 // its provider, or a captured SAML response verified against the provider's metadata.
 
+import { readFile } from 'node:fs/promises';
 import type { BrokerConfig } from '../../shared/config/index.ts';
+import { fromSamlIdentity } from '../../shared/flows/identity.ts';
 import { BrokerError } from '../../shared/errors.ts';
 import { identityClaims } from '../../shared/identity/claims.ts';
 import type { Explained } from '../../shared/identity/explain.ts';
@@ -21,7 +23,7 @@ export interface ExplainRequest {
   readonly at: Date;
 }
 
-const rawClaimsOf = async (config: BrokerConfig, request: ExplainRequest): Promise<{ raw: Readonly<Record<string, unknown>>; idpSecondsLeft?: number }> => {
+const rawClaimsOf = async (config: BrokerConfig, request: ExplainRequest): Promise<{ raw: Readonly<Record<string, unknown>>; idpSecondsLeft?: number | undefined }> => {
   switch (request.source.kind) {
     case 'claims':
       return { raw: request.source.raw };
@@ -31,8 +33,38 @@ const rawClaimsOf = async (config: BrokerConfig, request: ExplainRequest): Promi
       const verified = await createOidcVerifier(config).verify(request.source.token, request.at, { providerId: request.provider, consumeJti: false });
       return { raw: verified.claims };
     }
-    case 'saml':
-      throw new BrokerError('NOT_IMPLEMENTED', '--saml-response is not available yet; use --claims');
+    case 'saml': {
+      // Verified as POST /saml/acs would at --at, against a throw-away replay store (nothing is spent). A captured
+      // SP-initiated response is taken as answering the request it names (explain has no browser flow to match).
+      const saml = await import('../../shared/saml/index.ts');
+      const { createMemoryReplayStore } = await import('../../shared/stores/dynamo-replay.ts');
+      let text: string;
+      try {
+        text = (await readFile(request.source.file, 'utf8')).trim();
+      } catch {
+        throw new BrokerError('INVALID_REQUEST', `--saml-response ${request.source.file}: not readable`);
+      }
+      const encoded = text.startsWith('<') ? Buffer.from(text, 'utf8').toString('base64') : decodeURIComponent(text.replace(/^SAMLResponse=/, ''));
+      const xml = Buffer.from(encoded, 'base64').toString('utf8');
+      const inResponseTo = /\bInResponseTo="([^"]{1,256})"/.exec(xml)?.[1];
+      const sp = saml.spSettingsOf(config);
+      const identity = await saml.validateSamlResponse(
+        { samlResponse: encoded, bareAssertionAllowed: true },
+        {
+          providers: saml.samlProvidersOf(config),
+          spEntityId: sp.entityId,
+          acsUrl: sp.acsUrl,
+          now: request.at,
+          clockSkewSeconds: config.broker.clockSkewSeconds,
+          maxAssertionAgeSeconds: config.broker.maxAssertionAgeSeconds,
+          expectedInResponseTo: inResponseTo,
+          replay: createMemoryReplayStore(),
+        },
+      );
+      if (identity.providerId !== request.provider) throw new BrokerError('ISSUER_MISMATCH', `the response comes from provider ${identity.providerId}`);
+      const verified = fromSamlIdentity(identity, request.at);
+      return { raw: verified.rawClaims, idpSecondsLeft: verified.idpSecondsLeft };
+    }
   }
 };
 

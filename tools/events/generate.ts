@@ -29,6 +29,41 @@ export const signDevToken = async (user: keyof typeof users, nowSeconds: number,
     .setExpirationTime(nowSeconds + lifetimeSeconds)
     .sign(key);
 
+const SAML_ENTITY = 'https://dev-static-saml.federation-broker.invalid';
+const samlUsers = {
+  alice: { email: 'alice@example.com', groups: ['aws-dev', 'eng-platform'], department: 'Platform', mfa: true },
+  bob: { email: 'bob@example.com', groups: ['aws-dev'], department: 'Support', mfa: false },
+} as const;
+
+/** A signed IdP-initiated SAML response of the `dev-static-saml` provider, valid for `lifetimeSeconds`. */
+export const signDevSamlResponse = async (user: keyof typeof samlUsers, now: Date, lifetimeSeconds: number): Promise<string> => {
+  const { createSamlIdp } = await import('../local/dev-saml-response.ts');
+  const keys = { privateKeyPem: readFileSync(resolve(import.meta.dirname, 'dev-static-saml.key.pem'), 'utf8'), certPem: readFileSync(resolve(import.meta.dirname, 'dev-static-saml.cert.pem'), 'utf8') };
+  const idp = await createSamlIdp({ entityId: SAML_ENTITY, ssoUrl: `${SAML_ENTITY}/sso`, keys });
+  const u = samlUsers[user];
+  const until = new Date(now.getTime() + lifetimeSeconds * 1000);
+  const xml = await idp.loginResponseXml({
+    now,
+    spEntityId: 'http://127.0.0.1:3000/saml/metadata',
+    acsUrl: 'http://127.0.0.1:3000/saml/acs',
+    signing: 'both',
+    notOnOrAfter: until,
+    subjectNotOnOrAfter: until,
+    sessionNotOnOrAfter: until,
+    user: {
+      nameId: u.email,
+      attributes: {
+        'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress': [u.email],
+        'http://schemas.microsoft.com/ws/2008/06/identity/claims/groups': [...u.groups],
+        'urn:oid:2.5.4.11': [u.department],
+        amr: u.mfa ? ['pwd', 'mfa'] : ['pwd'],
+      },
+      ...(u.mfa ? { authnContextClassRef: 'https://refeds.org/profile/mfa' } : {}),
+    },
+  });
+  return Buffer.from(xml, 'utf8').toString('base64');
+};
+
 const event = (routeKey: string, body: string, contentType = 'application/x-www-form-urlencoded') => {
   const [method = 'POST', path = '/'] = routeKey.split(' ');
   return {
@@ -74,6 +109,15 @@ if (import.meta.main) {
   write('token/role-not-granted.json', event('POST /token', exchange(bob, { audience: 'dev-readonly' })));
   write('token/expired-token.json', event('POST /token', exchange(expired, { audience: 'dev-readonly' })));
   write('token/malformed-body.json', event('POST /token', '{"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange", "subject_token": ', 'application/json'));
+  const samlAlice = await signDevSamlResponse('alice', new Date(now * 1000), year);
+  const samlBob = await signDevSamlResponse('bob', new Date(now * 1000), year);
+  const tampered = Buffer.from(Buffer.from(samlAlice, 'base64').toString('utf8').replace('eng-platform', 'aws-admins')).toString('base64');
+  write('saml/idp-initiated.json', event('POST /saml/acs', form({ SAMLResponse: samlAlice, RelayState: 'https://console.aws.amazon.com/s3/home' })));
+  write('saml/no-role.json', event('POST /saml/acs', form({ SAMLResponse: samlBob })));
+  write('saml/tampered.json', event('POST /saml/acs', form({ SAMLResponse: tampered })));
+  write('saml/relaystate-open-redirect.json', event('POST /saml/acs', form({ SAMLResponse: samlAlice, RelayState: 'https://evil.example.com/' })));
+  write('saml/metadata.json', { ...event('GET /saml/metadata', ''), body: undefined });
+  write('token/saml2-success.json', event('POST /token', form({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: samlAlice, subject_token_type: 'urn:ietf:params:oauth:token-type:saml2', audience: 'dev-readonly' })));
   write('roles/success.json', event('POST /roles', form({ subject_token: alice, subject_token_type: 'urn:ietf:params:oauth:token-type:id_token' })));
   console.log('events/ written: tokens valid until', new Date((now + year) * 1000).toISOString());
 }

@@ -1,20 +1,45 @@
 // The whole broker on one machine: development IdP, embedded DynamoDB, offline STS, and the HTTP server that
 // runs the Lambda handlers. Each part yields to the real thing when its environment variable says so
 // (BROKER_CONFIG, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_STS).
+// Web-identity issuance works with zero setup: the stack generates a development signing key at every start
+// (held in memory, in BROKER_DEV_SIGNING_KEY — never written to disk, never committed; set the variable to a PEM
+// to keep one key across restarts), adds `signingKey: env:BROKER_DEV_SIGNING_KEY` to the bundled config it
+// renders, and the offline STS verifies web-identity tokens against the broker's own JWKS, as AWS would.
 
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { loadConfigFile } from '../../shared/config/index.ts';
 import { createReplayTable, LOCAL_CREDENTIALS, startDynalite } from './dynamo.ts';
 import { startBrokerServer } from './server.ts';
-import { startStsEmulator, type StsEmulator } from './sts-emulator.ts';
+import { brokerTokenVerifier, startStsEmulator, type StsEmulator } from './sts-emulator.ts';
 
 export const DEFAULT_CONFIG = resolve(import.meta.dirname, '../../config/broker.local.yaml');
 const DEFAULT_BASE = 'http://127.0.0.1:3000';
 const DEFAULT_IDP = 'http://127.0.0.1:3001';
+const DEFAULT_SAML_IDP = 'http://127.0.0.1:3002';
+const DEV_SAML_KEY = resolve(import.meta.dirname, 'dev-keys/dev-saml-idp.key.pem');
+const DEV_SAML_CERT = resolve(import.meta.dirname, '../../config/dev-keys/dev-saml-idp.cert.pem');
 export const LOCAL_CLIENT_ID = 'federation-broker-local';
+/** The environment variable holding the development signing key (PKCS#8 PEM) of the bundled config. */
+export const DEV_SIGNING_KEY_ENV = 'BROKER_DEV_SIGNING_KEY';
+
+/** A fresh RSA key for web-identity tokens: DEV ONLY, it lives as long as the process. */
+export const generateDevSigningKey = (): string =>
+  generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+
+/** The bundled config for this run: its URLs pointed at the running stack, the development signing key added. */
+const rewriteUrls = (text: string, urls: { baseUrl: string; idpIssuer: string; samlIdp: string }): string =>
+  text.replaceAll(DEFAULT_BASE, urls.baseUrl).replaceAll(DEFAULT_IDP, urls.idpIssuer).replaceAll(DEFAULT_SAML_IDP, urls.samlIdp);
+
+const renderLocalConfig = (text: string, urls: { baseUrl: string; idpIssuer: string; samlIdp: string }): string => {
+  const doc = parseDocument(rewriteUrls(text, urls));
+  if (!doc.hasIn(['broker', 'signingKey'])) doc.setIn(['broker', 'signingKey'], `env:${DEV_SIGNING_KEY_ENV}`);
+  return doc.toString();
+};
 
 export interface StackOptions {
   readonly port: number;
@@ -27,6 +52,7 @@ export interface LocalStack {
   readonly url: string;
   readonly configFile: string;
   readonly idp?: { readonly issuer: string; readonly users: ReadonlyArray<{ username: string; password: string; description: string }> };
+  readonly samlIdp?: { readonly entityId: string; readonly ssoUrl: string };
   readonly sts?: StsEmulator;
   stop(): Promise<void>;
 }
@@ -64,6 +90,7 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
 
     let configFile = env.BROKER_CONFIG ? resolve(env.BROKER_CONFIG) : DEFAULT_CONFIG;
     let idp: LocalStack['idp'];
+    let samlIdp: LocalStack['samlIdp'];
     if (!env.BROKER_CONFIG) {
       const { startDevOidcIdp } = await import('./dev-oidc-idp.ts');
       const idpPort = env.DEV_IDP_PORT ? Number(env.DEV_IDP_PORT) : options.port === 0 ? 0 : options.port + 1;
@@ -74,17 +101,31 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       });
       stops.push(() => oidc.stop());
       idp = { issuer: oidc.issuer, users: oidc.users };
-      if (baseUrl !== DEFAULT_BASE || oidc.issuer.replace(/\/$/, '') !== DEFAULT_IDP) {
-        const dir = await mkdtemp(join(tmpdir(), 'federation-broker-'));
-        stops.push(() => rm(dir, { recursive: true, force: true }));
-        const text = (await readFile(DEFAULT_CONFIG, 'utf8')).replaceAll(DEFAULT_BASE, baseUrl).replaceAll(DEFAULT_IDP, oidc.issuer.replace(/\/$/, ''));
-        configFile = join(dir, 'broker.local.yaml');
-        await writeFile(configFile, text);
-        // Files the config names are relative to it: bring them along.
-        await cp(join(dirname(DEFAULT_CONFIG), 'dev-keys'), join(dir, 'dev-keys'), { recursive: true });
-      }
+      // The SAML dev IdP signs with the DEV ONLY key pair whose metadata the bundled config trusts.
+      const { startDevSamlIdp } = await import('./dev-saml-idp.ts');
+      const saml = await startDevSamlIdp({
+        port: env.DEV_SAML_IDP_PORT ? Number(env.DEV_SAML_IDP_PORT) : options.port === 0 ? 0 : options.port + 2,
+        spEntityId: `${baseUrl}/saml/metadata`,
+        acsUrl: `${baseUrl}/saml/acs`,
+        keys: { privateKeyPem: await readFile(DEV_SAML_KEY, 'utf8'), certPem: await readFile(DEV_SAML_CERT, 'utf8') },
+      });
+      stops.push(() => saml.stop());
+      samlIdp = { entityId: saml.entityId, ssoUrl: saml.ssoUrl };
+      const urls = { baseUrl, idpIssuer: oidc.issuer.replace(/\/$/, ''), samlIdp: new URL(saml.ssoUrl).origin };
+      // Always rendered: the URLs may differ from the defaults, and the signing key reference is added.
+      const dir = await mkdtemp(join(tmpdir(), 'federation-broker-'));
+      stops.push(() => rm(dir, { recursive: true, force: true }));
+      configFile = join(dir, 'broker.local.yaml');
+      await writeFile(configFile, renderLocalConfig(await readFile(DEFAULT_CONFIG, 'utf8'), urls));
+      // Files the config names are relative to it: bring them along (the SAML metadata names the IdP's URLs).
+      await cp(join(dirname(DEFAULT_CONFIG), 'dev-keys'), join(dir, 'dev-keys'), { recursive: true });
+      const metadataFile = join(dir, 'dev-keys', 'dev-saml-idp.metadata.xml');
+      await writeFile(metadataFile, rewriteUrls(await readFile(metadataFile, 'utf8'), urls));
+      env[DEV_SIGNING_KEY_ENV] ||= generateDevSigningKey();
     }
     env.BROKER_CONFIG = configFile;
+    // The issuer and audience of web-identity tokens, for the offline STS; a bad config fails here, as it would later.
+    const { broker } = await loadConfigFile(configFile, { resolveSecrets: false });
 
     if (!env.AWS_ENDPOINT_URL_DYNAMODB) {
       const dynamo = await startDynalite();
@@ -94,7 +135,10 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
 
     let sts: StsEmulator | undefined;
     if (!env.AWS_ENDPOINT_URL_STS) {
-      sts = await startStsEmulator();
+      // The JWKS comes from this stack's server, whatever public URL the config's issuer names.
+      sts = await startStsEmulator({
+        verifyWebIdentity: brokerTokenVerifier({ jwksUrl: `${baseUrl}/.well-known/jwks.json`, issuer: broker.baseUrl, audience: broker.tokenAudience }),
+      });
       const emulator = sts;
       stops.push(() => emulator.stop());
       env.AWS_ENDPOINT_URL_STS = sts.url;
@@ -109,7 +153,7 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
 
     const server = await startBrokerServer({ host: options.host, port: Number(new URL(baseUrl).port), consoleEmulator: true });
     stops.push(() => server.stop());
-    return { url: server.url, configFile, idp, sts, stop: stopAll };
+    return { url: server.url, configFile, idp, samlIdp, sts, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

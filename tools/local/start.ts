@@ -25,7 +25,9 @@ const lines = [
   `  STS        ${process.env.AWS_ENDPOINT_URL_STS}${stack.sts ? ' (offline emulator: credentials are fake)' : ''}`,
 ];
 if (stack.idp) {
-  lines.push(`  dev IdP    ${stack.idp.issuer} (OIDC)`, '', 'Demo users (development only):');
+  lines.push(`  dev IdP    ${stack.idp.issuer} (OIDC)`);
+  if (stack.samlIdp) lines.push(`  dev IdP    ${stack.samlIdp.entityId} (SAML; IdP-initiated: ${new URL(stack.samlIdp.ssoUrl).origin}/idp/start?user=alice)`);
+  lines.push('', `Open ${stack.url}/ and sign in with the OIDC or the SAML development IdP.`, '', 'Demo users (development only; the SAML IdP asks no password):');
   for (const user of stack.idp.users) lines.push(`  ${user.username.padEnd(6)} password ${user.password.padEnd(22)} ${user.description}`);
   lines.push(
     '',
