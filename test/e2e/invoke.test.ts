@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signDevToken } from '../../tools/events/generate.ts';
+import { signDevSamlResponse, signDevToken } from '../../tools/events/generate.ts';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -58,5 +58,33 @@ describe('npm run invoke with events/', () => {
   it('answers the roles event', async () => {
     const result = await invoke('RolesFunction', await freshEvent('roles/success.json', 'alice'));
     expect(result.body).toMatchObject({ roles: [{ id: 'dev-readonly' }, { id: 'dev-poweruser' }] });
+  });
+
+  const freshSaml = async (file: string, user: 'alice' | 'bob'): Promise<string> => {
+    const event = JSON.parse(await readFile(join(ROOT, 'events', file), 'utf8')) as { body: string };
+    const params = new URLSearchParams(event.body);
+    params.set('SAMLResponse', await signDevSamlResponse(user, new Date(), 3600));
+    const out = join(dir, file.replace('/', '-'));
+    await writeFile(out, JSON.stringify({ ...event, body: params.toString() }));
+    return out;
+  };
+
+  it('answers the IdP-initiated SAML event with the role picker', async () => {
+    const { stdout } = await run(process.execPath, ['tools/invoke/invoke.ts', 'SamlFunction', await freshSaml('saml/idp-initiated.json', 'alice'), '--env-vars', 'env.json'], { cwd: ROOT });
+    const result = JSON.parse(stdout) as { statusCode: number; body: string };
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toContain('name="ticket"');
+  });
+
+  it.each([
+    ['saml/no-role.json', 'bob', 403, 'NO_ROLE_GRANTED'],
+    ['saml/tampered.json', undefined, 400, 'SIGNATURE_INVALID'],
+    ['saml/relaystate-open-redirect.json', 'alice', 400, 'DESTINATION_NOT_ALLOWED'],
+  ] as const)('answers %s with its error page', async (file, user, status, code) => {
+    const eventFile = user === undefined ? join(ROOT, 'events', file) : await freshSaml(file, user);
+    const { stdout } = await run(process.execPath, ['tools/invoke/invoke.ts', 'SamlFunction', eventFile, '--env-vars', 'env.json'], { cwd: ROOT });
+    const result = JSON.parse(stdout) as { statusCode: number; body: string };
+    expect(result.statusCode).toBe(status);
+    expect(result.body).toContain(`<code>${code}</code>`);
   });
 });

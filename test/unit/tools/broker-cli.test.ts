@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { baseConfig } from '../../support/config.ts';
-import { signDevToken } from '../../../tools/events/generate.ts';
+import { signDevSamlResponse, signDevToken } from '../../../tools/events/generate.ts';
 
 const run = promisify(execFile);
 const cli = resolve(import.meta.dirname, '../../../tools/cli/broker.ts');
@@ -99,5 +99,17 @@ describe('explain', () => {
     const later = new Date(at.getTime() + 2 * 3600_000).toISOString();
     const expired = JSON.parse((await broker('explain', '--config', localConfig, '--provider', 'dev-static', '--token', fresh, '--at', later, '--json')).stdout);
     expect(expired).toMatchObject({ outcome: 'deny', code: 'TOKEN_EXPIRED', roles: [] });
+  });
+
+  it('verifies a captured SAML response (--saml-response) and explains the decision', async () => {
+    const localConfig = resolve(import.meta.dirname, '../../../config/broker.local.yaml');
+    const at = new Date();
+    const file = join(dir, 'response.b64');
+    await writeFile(file, await signDevSamlResponse('alice', at, 3600));
+    const granted = JSON.parse((await broker('explain', '--config', localConfig, '--provider', 'dev-static-saml', '--saml-response', file, '--at', at.toISOString(), '--json')).stdout);
+    expect(granted).toMatchObject({ outcome: 'grant', roles: expect.arrayContaining([expect.objectContaining({ id: 'dev-readonly' })]) });
+    await writeFile(file, Buffer.from(await signDevSamlResponse('alice', at, 3600), 'base64').toString('utf8').replace('eng-platform', 'admins'));
+    const tampered = JSON.parse((await broker('explain', '--config', localConfig, '--provider', 'dev-static-saml', '--saml-response', file, '--at', at.toISOString(), '--json')).stdout);
+    expect(tampered).toMatchObject({ outcome: 'deny', code: 'SIGNATURE_INVALID' });
   });
 });

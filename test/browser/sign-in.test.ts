@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startLocalStack, type LocalStack } from '../../tools/local/stack.ts';
 import { accessibilityViolations, hasChromium, launchChromium, screenshot } from '../support/chromium.ts';
 
-describe.skipIf(!hasChromium)('OIDC sign-in in Chromium', () => {
+describe.skipIf(!hasChromium)('sign-in in Chromium (OIDC and SAML)', () => {
   let stack: LocalStack;
   let browser: Browser;
 
@@ -112,6 +112,35 @@ describe.skipIf(!hasChromium)('OIDC sign-in in Chromium', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, '07-role-picker-phone');
+    await ctx.close();
+  });
+
+  // One stack per process: handlers and their config are module-scoped, as in Lambda.
+  it('alice signs in over SAML (SP-initiated), picks a role and sees CLI credentials', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${stack.url}/`);
+    await page.getByRole('link', { name: /Development IdP \(SAML\)/ }).click();
+    await page.waitForURL(/idp\/sso/);
+    await screenshot(page, '10-saml-idp');
+    await page.getByRole('button', { name: 'Sign in as alice' }).click();
+    await page.waitForURL(/saml\/acs/);
+    await screenshot(page, '11-saml-role-picker');
+    await page.getByRole('button', { name: 'CLI credentials' }).click();
+    await page.waitForURL(/\/session$/);
+    expect(await page.locator('#env').textContent()).toMatch(/export AWS_ACCESS_KEY_ID=ASIA/);
+    await screenshot(page, '12-saml-cli-credentials');
+    await ctx.close();
+  });
+
+  it('bob (IdP-initiated, no MFA) sees the 403 page', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${new URL(stack.samlIdp?.ssoUrl ?? '').origin}/idp/start?user=bob`);
+    await page.getByRole('button', { name: 'Sign in as bob' }).click();
+    await page.waitForURL(/saml\/acs/);
+    expect(await page.textContent('main')).toContain('NO_ROLE_GRANTED');
+    await screenshot(page, '13-saml-denied');
     await ctx.close();
   });
 });
