@@ -16,8 +16,10 @@ export interface DevOidcClient {
   readonly client_id: string;
   readonly client_secret?: string;
   readonly redirect_uris: readonly string[];
-  readonly token_endpoint_auth_method: 'none' | 'client_secret_basic' | 'client_secret_post';
+  readonly token_endpoint_auth_method: 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
   readonly grant_types?: readonly string[];
+  /** Public keys of a private_key_jwt client. */
+  readonly jwks?: { readonly keys: readonly Record<string, unknown>[] };
 }
 
 export interface DevOidcIdpOptions {
