@@ -33,11 +33,17 @@ const verifyAll = (parsed: ParsedXml, signable: readonly Element[], provider: Sa
   return new Set(shapes.map((s) => s.signed));
 };
 
-/** The decrypted assertion: the same strict parse, its own signature checks. */
+/**
+ * The decrypted assertion: the same strict parse, its own signature checks. XML Encryption §4.5 parses the
+ * plaintext where the EncryptedData stands, and Santuario-based IdPs (Keycloak) encrypt the Assertion as written
+ * inside their Response, using the prefix the Response declares: the EncryptedAssertion's own prefix is bound
+ * (to the assertion namespace, which is what made it an EncryptedAssertion), and nothing else of the context.
+ * Any signature over the content covers that binding (exc-c14n renders the namespace of every prefix used).
+ */
 const decrypted = (encrypted: Element, provider: SamlProviderRuntime): { assertion: Element; signed: boolean } => {
   const plaintext = decryptAssertion(encrypted, provider.decryptionKeyPem);
   refuseReferenceFlood(plaintext);
-  const inner = parseStrictXml(plaintext, LIMITS);
+  const inner = parseStrictXml(plaintext, { ...LIMITS, namespaces: { [encrypted.prefix ?? '']: NS.assertion } });
   const count = inner.doc.getElementsByTagNameNS(NS.assertion, 'Assertion').length;
   if (!isElement(inner.root, NS.assertion, 'Assertion') || count !== 1) fail('SAML_INVALID', 'the encrypted content is not one Assertion');
   return { assertion: inner.root, signed: verifyAll(inner, [inner.root], provider).has(inner.root) };

@@ -11,6 +11,11 @@ export interface ParseOptions {
   /** Metadata files carry comments; SAML messages may not (a comment splits a signed text node). */
   readonly allowComments?: boolean;
   readonly code?: Extract<ErrorCode, 'SAML_INVALID' | 'CONFIG_INVALID'>;
+  /**
+   * Prefix bindings in scope where the text stands ('' is the default namespace): a decrypted element is parsed
+   * in the context of its EncryptedData (XML Encryption §4.5). Only namespaces: nothing else is inherited.
+   */
+  readonly namespaces?: Readonly<Record<string, string>>;
 }
 
 export interface ParsedXml {
@@ -60,12 +65,13 @@ const prescan = (text: string, options: ParseOptions, code: ErrorCode): void => 
   }
 };
 
-const parser = (): DOMParser =>
+const parser = (namespaces: ParseOptions['namespaces']): DOMParser =>
   new DOMParser({
     // xmldom only warns about some malformed input: every report is fatal here (it rethrows as ParseError).
     onError: (level, message) => {
       throw new Error(`${level}: ${message}`);
     },
+    ...(namespaces === undefined ? {} : { xmlns: namespaces }),
   });
 
 /** Walks the tree once, iteratively (no recursion to exhaust), enforcing the node types and bounds. */
@@ -113,7 +119,7 @@ export const parseStrictXml = (text: string, options: ParseOptions): ParsedXml =
   prescan(source, options, code);
   let doc: Document;
   try {
-    doc = parser().parseFromString(source, 'text/xml');
+    doc = parser(options.namespaces).parseFromString(source, 'text/xml');
   } catch (error) {
     return fail(code, 'XML refused: not well-formed', { cause: error });
   }
