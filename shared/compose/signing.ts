@@ -10,13 +10,13 @@ import type { WebIdentitySigner } from '../issuance/issue.ts';
 import { createKmsSigningKey } from '../issuance/kms-signing-key.ts';
 import { pemSigningKey, SigningKeyMaterialError, type SigningKey } from '../issuance/signing-key.ts';
 import { createWebIdentitySigner } from '../issuance/web-identity.ts';
-import { HTTP_TIMEOUTS } from './clients.ts';
+import { awsRequestHandler } from './clients.ts';
 
 type KeyPath = 'broker.signingKey' | 'broker.previousSigningKey';
 
 let kms: KMSClient | undefined;
 const kmsClient = (): KMSClient => {
-  kms ??= new KMSClient({ region: runtimeSettings().AWS_REGION, maxAttempts: 2, requestHandler: HTTP_TIMEOUTS });
+  kms ??= new KMSClient({ region: runtimeSettings().AWS_REGION, maxAttempts: 2, requestHandler: awsRequestHandler() });
   return kms;
 };
 
