@@ -186,7 +186,13 @@ const checkSession = (config: ParsedConfig, rule: RuleConfig, path: string, erro
     error(`${path}.session.policyArns`, `${session.policyArns?.length} policy ARNs: STS accepts at most ${MAX_POLICY_ARNS}`);
   }
   if (session.policy !== undefined) {
-    const size = JSON.stringify(session.policy).length;
+    let size: number;
+    try {
+      size = JSON.stringify(session.policy).length;
+    } catch {
+      error(`${path}.session.policy`, 'inline policy cannot be written as JSON (a YAML alias refers to itself?)');
+      return;
+    }
     if (size > MAX_INLINE_POLICY) error(`${path}.session.policy`, `inline policy is ${size} characters minified: STS accepts at most ${MAX_INLINE_POLICY}`);
   }
 

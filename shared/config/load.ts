@@ -7,6 +7,9 @@ import * as z from 'zod/mini';
 import type { Policy, Rule } from '../rules/index.ts';
 import { checkConfig, ruleIdAt, type Problem } from './check.ts';
 import { configSchema, type ParsedConfig, type ProviderConfig } from './schema.ts';
+// Static on purpose: esbuild cannot tree-shake a dynamically imported SDK client, and the SSM client imported
+// lazily costs ~100 KB more in every function bundle and more cold-start time than evaluating it (docs/performance.md).
+import { resolveSsmParameters } from './ssm.ts';
 
 export type { Problem } from './check.ts';
 
@@ -64,11 +67,31 @@ export const parseConfigText = async (text: string, file: string): Promise<unkno
       doc.errors.map((e) => ({ severity: 'error', path: '(file)', message: `YAML ${e.code} at line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'}` })),
     );
   }
-  return doc.toJS({ maxAliasCount: 50 }) as unknown;
+  try {
+    return doc.toJS({ maxAliasCount: 50 }) as unknown;
+  } catch {
+    // Undefined aliases and alias bombs surface only here.
+    throw new ConfigError(file, [{ severity: 'error', path: '(file)', message: 'YAML aliases: undefined anchor or too many alias expansions' }]);
+  }
+};
+
+/** Keys the schema's records would silently drop (`__proto__`): refused, so that no condition or tag vanishes. */
+const forbiddenKeys = (data: unknown, path = '', seen = new Set<object>()): Problem[] => {
+  if (data === null || typeof data !== 'object' || seen.has(data)) return [];
+  seen.add(data);
+  const out: Problem[] = [];
+  for (const key of Object.keys(data)) {
+    const at = Array.isArray(data) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+    if (key === '__proto__') out.push({ severity: 'error', path: at, message: 'a key named __proto__ is not allowed' });
+    else out.push(...forbiddenKeys((data as Record<string, unknown>)[key], at, seen));
+  }
+  return out;
 };
 
 /** Schema + semantic checks. Returns the parsed config and every problem found. */
 export const validateConfig = (data: unknown): { config?: ParsedConfig; problems: Problem[] } => {
+  const forbidden = forbiddenKeys(data);
+  if (forbidden.length > 0) return { problems: forbidden };
   const result = configSchema.safeParse(data);
   if (!result.success) {
     return { problems: result.error.issues.map((issue) => ({ severity: 'error', path: zodPath(issue.path) || '(root)', message: issue.message })) };
@@ -124,7 +147,7 @@ const resolveRefs = async (config: ParsedConfig, file: string, options: LoadOpti
   if (ssmWanted.size > 0) {
     const names = [...ssmWanted.keys()];
     try {
-      const ssm = options.ssm ?? (await import('./ssm.ts')).resolveSsmParameters;
+      const ssm = options.ssm ?? resolveSsmParameters;
       const values = await ssm(names);
       for (const [name, path] of ssmWanted) {
         const value = values.get(name);

@@ -2,7 +2,8 @@
 // Anything malformed is a 4xx with a stable code; nothing here trusts a header it does not need.
 
 import { BrokerError } from '../errors.ts';
-import type { HttpEvent } from './handler.ts';
+import type { Context } from 'aws-lambda';
+import { requestIdOf, type HttpEvent } from './handler.ts';
 
 /** Largest body accepted (SAML responses posted as subject tokens are the biggest legitimate input). */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -76,8 +77,10 @@ export interface RequestContext {
   readonly userAgent?: string | undefined;
 }
 
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
 export const requestContextOf = (event: HttpEvent, fallbackId: string): RequestContext => ({
-  requestId: event.requestContext?.requestId ?? fallbackId,
-  sourceIp: event.requestContext?.http?.sourceIp,
-  userAgent: event.requestContext?.http?.userAgent,
+  requestId: requestIdOf(event, { awsRequestId: fallbackId } as Context),
+  sourceIp: str(event.requestContext?.http?.sourceIp),
+  userAgent: str(event.requestContext?.http?.userAgent),
 });

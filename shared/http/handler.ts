@@ -5,18 +5,46 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { logger } from '../audit/logger.ts';
+import { BrokerError } from '../errors.ts';
 import { errorResponse, toBrokerError, type Channel } from './error-response.ts';
 import type { HttpResult } from './responses.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type RouteHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
-export const requestIdOf = (event: HttpEvent, context?: Context): string =>
-  event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Never throws, whatever the event: the error path must work for malformed events too. */
+export const requestIdOf = (event: unknown, context?: Context): string => {
+  const id = isRecord(event) && isRecord(event.requestContext) ? event.requestContext.requestId : undefined;
+  if (typeof id === 'string' && /^[\w.:-]{1,128}$/.test(id)) return id;
+  return typeof context?.awsRequestId === 'string' ? context.awsRequestId : 'unknown';
+};
+
+const stringsOnly = (v: unknown): boolean => v === undefined || v === null || (isRecord(v) && Object.values(v).every((x) => x === undefined || typeof x === 'string'));
+
+/**
+ * API Gateway (HTTP API v2) sends strings where strings belong; a direct invoke may send anything. An event
+ * outside that shape is refused before any route reads it.
+ */
+export const checkEventShape = (event: unknown): void => {
+  const ok =
+    isRecord(event) &&
+    (event.body === undefined || event.body === null || typeof event.body === 'string') &&
+    (event.isBase64Encoded === undefined || typeof event.isBase64Encoded === 'boolean') &&
+    (event.rawPath === undefined || typeof event.rawPath === 'string') &&
+    (event.rawQueryString === undefined || typeof event.rawQueryString === 'string') &&
+    (event.cookies === undefined || (Array.isArray(event.cookies) && event.cookies.every((c) => typeof c === 'string'))) &&
+    stringsOnly(event.headers) &&
+    stringsOnly(event.queryStringParameters) &&
+    (event.requestContext === undefined || isRecord(event.requestContext));
+  if (!ok) throw new BrokerError('INVALID_REQUEST', 'event outside the API Gateway HTTP API shape');
+};
 
 export const brokerHandler = (channel: Channel, route: RouteHandler) =>
   middy<HttpEvent, HttpResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({ before: (request) => checkEventShape(request.event) })
     .use({
       onError: (request) => {
         const error = toBrokerError(request.error);
