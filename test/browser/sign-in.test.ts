@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startLocalStack, type LocalStack } from '../../tools/local/stack.ts';
 import { accessibilityViolations, hasChromium, launchChromium, screenshot } from '../support/chromium.ts';
 
-describe.skipIf(!hasChromium)('sign-in in Chromium (OIDC and SAML)', () => {
+describe.skipIf(!hasChromium)('sign-in in Chromium (OIDC and SAML)', { timeout: 90_000 }, () => {
   let stack: LocalStack;
   let browser: Browser;
 
