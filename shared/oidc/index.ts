@@ -5,7 +5,7 @@
 import type { BrokerConfig, OidcProviderConfig } from '../config/index.ts';
 import { BrokerError } from '../errors.ts';
 import type { ReplayStore } from '../stores/replay.ts';
-import { decodeCompact, MAX_TOKEN_LENGTH } from './compact.ts';
+import { decodeCompact, MAX_TOKEN_LENGTH, type DecodedToken } from './compact.ts';
 import { createDiscovery } from './discovery.ts';
 import { DEFAULT_HTTP, type Fetch } from './fetch-json.ts';
 import { createKeyResolver, createStaticKeyResolver, type KeyResolver } from './jwks.ts';
@@ -79,10 +79,11 @@ export const createOidcVerifier = (config: BrokerConfig, deps: OidcVerifierDeps 
 
   return {
     async verify(token, at, options = {}) {
-      const providerId = options.providerId ?? selectProvider(providers, decodeCompact(token, MAX_TOKEN_LENGTH).payload);
+      let decoded: DecodedToken | undefined;
+      const providerId = options.providerId ?? selectProvider(providers, (decoded = decodeCompact(token, MAX_TOKEN_LENGTH)).payload);
       const provider = Object.hasOwn(providers, providerId) ? providers[providerId] : undefined;
       if (!provider) throw new BrokerError('UNKNOWN_PROVIDER', `${providerId} is not an OIDC provider`);
-      const identity = await verifyIdToken(token, tokenPolicy(provider, config.broker), keysFor(providerId, provider), at);
+      const identity = await verifyIdToken(token, tokenPolicy(provider, config.broker), keysFor(providerId, provider), at, decoded);
       if (provider.singleUseJti) {
         await spendJti(identity, { providerId, clockSkewSeconds: config.broker.clockSkewSeconds, replay: deps.replay, consume: options.consumeJti !== false });
       }

@@ -5,7 +5,7 @@ import { errors, jwtVerify, type CryptoKey, type JWTVerifyOptions } from 'jose';
 import { BrokerError, type ErrorCode } from '../errors.ts';
 import { checkAuthorizedParty } from './azp.ts';
 import { copyClaims, type ClaimSet } from './claims.ts';
-import { decodeCompact, MAX_TOKEN_LENGTH } from './compact.ts';
+import { decodeCompact, MAX_TOKEN_LENGTH, type DecodedToken } from './compact.ts';
 import { checkHeader } from './header.ts';
 import type { KeyResolver } from './jwks.ts';
 
@@ -58,8 +58,10 @@ const joseVerify = async (token: string, key: () => Promise<CryptoKey>, options:
   }
 };
 
-export const verifyIdToken = async (token: string, policy: TokenPolicy, keys: KeyResolver, now: Date): Promise<VerifiedIdentity> => {
-  const { header } = decodeCompact(token, policy.maxTokenLength ?? MAX_TOKEN_LENGTH);
+/** `decoded`: the caller's `decodeCompact(token, MAX_TOKEN_LENGTH)` of this same token, reused rather than redone. */
+export const verifyIdToken = async (token: string, policy: TokenPolicy, keys: KeyResolver, now: Date, decoded?: DecodedToken): Promise<VerifiedIdentity> => {
+  const maxLength = policy.maxTokenLength ?? MAX_TOKEN_LENGTH;
+  const { header } = decoded !== undefined && maxLength === MAX_TOKEN_LENGTH ? decoded : decodeCompact(token, maxLength);
   const checked = checkHeader(header, policy);
   // Every option pinned: jose alone would accept a missing exp, a future iat, any age (NOTES.md).
   // The key is chosen from the header we parsed strictly, never from one the token carries.

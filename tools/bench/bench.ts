@@ -1,0 +1,253 @@
+// `npm run bench [-- --quick]`: every figure of docs/performance.md, measured in one run on this machine — bundle
+// sizes (built as sam build builds them), cold starts next to a trivial handler, warm POST /token next to its
+// floor (jose jwtVerify + the same STS send), warm POST /saml/acs next to samlify and node-saml on the same
+// response. Prints a table and writes .bench/results.json (gitignored). No network: AWS is answered in-process
+// (warm) or by a stub on 127.0.0.1 (cold starts). Each measurement runs in its own Node 24 process, one at a time.
+
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseConfigText } from '../../shared/config/index.ts';
+import { kb, type BuiltFunction } from '../build/build.ts';
+import { signDevSamlResponse, signDevToken } from '../events/generate.ts';
+import { startAwsStubServer } from './aws-stub.ts';
+import { breakdownOf, buildAll, type Builds } from './builds.ts';
+import { measureColdStarts, NODE, type ColdSample, type ColdSubject } from './cold-start.ts';
+import { functionEnv, httpEvent, LOCAL_CONFIG, ROOT, samlAcsEvent, tokenExchangeEvent } from './events.ts';
+import { summarise, type Summary } from './stats.ts';
+
+const WORK = resolve(ROOT, '.bench');
+const BUILD = resolve(WORK, 'build');
+
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const PLAN = args.quick ? { tokenSamples: 500, samlSamples: 40, coldRounds: 3 } : { tokenSamples: 3000, samlSamples: 300, coldRounds: 15 };
+
+const TARGETS = { tokenWarm: 1.5, samlWarmVsSamlify: 1.0, samlWarmVsNodeSaml: 1.0, tokenCold: 3, samlCold: 5, tokenBundle: 350_000, samlBundle: 900_000 } as const;
+
+// ---------------------------------------------------------------------------------------------------- workers
+
+/** Runs a worker in its own Node 24 process; its stdout (the handlers' logs) goes to /dev/null, its result on fd 3. */
+const runWorker = (script: string, argv: readonly string[], env: Record<string, string>): Promise<unknown> =>
+  new Promise((resolvePromise, reject) => {
+    const child = spawn(NODE, [resolve(ROOT, script), ...argv], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit', 'pipe'] });
+    let out = '';
+    child.stdio[3]?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 && out !== '' ? resolvePromise(JSON.parse(out)) : reject(new Error(`${script} exited ${code}`))));
+  });
+
+// ---------------------------------------------------------------------------------------------------- cold starts
+
+/** The local config as JSON (as tools/build/config-json.ts writes it) beside a link to its key files (`file:` references are relative). */
+const jsonConfig = async (): Promise<string> => {
+  const dir = resolve(WORK, 'config');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await symlink(resolve(ROOT, 'config/dev-keys'), resolve(dir, 'dev-keys'));
+  const file = resolve(dir, 'broker.local.json');
+  await writeFile(file, JSON.stringify(await parseConfigText(await readFile(LOCAL_CONFIG, 'utf8'), LOCAL_CONFIG)));
+  return file;
+};
+
+interface ColdPlan {
+  readonly subjects: ColdSubject[];
+  /** Names of the rows that are not the template's settings. */
+  readonly whatIf: ReadonlySet<string>;
+}
+
+const coldPlan = async (builds: Builds, stubUrl: string): Promise<ColdPlan> => {
+  const endpoints = { AWS_ENDPOINT_URL_STS: stubUrl, AWS_ENDPOINT_URL_DYNAMODB: stubUrl, AWS_ENDPOINT_URL_KMS: stubUrl, AWS_ENDPOINT_URL_SSM: stubUrl };
+  const bundle = (id: string): string => {
+    const found = builds.functions.find((b) => b.logicalId === id);
+    if (!found) throw new Error(`no bundle for ${id}`);
+    return found.file;
+  };
+  const token = await signDevToken('alice', Math.floor(Date.now() / 1000), 3600);
+  const samlResponse = await signDevSamlResponse('alice', new Date(), 3600);
+  const json = await jsonConfig();
+  const form = (params: Record<string, string>): string => new URLSearchParams(params).toString();
+  const subject = (logicalId: string, label: string, event: ColdSubject['event'], extra: { env?: Record<string, string>; name?: string; bundle?: string } = {}): ColdSubject => ({
+    name: extra.name ?? logicalId,
+    logicalId,
+    bundle: extra.bundle ?? bundle(logicalId),
+    label,
+    event,
+    env: functionEnv(logicalId, { ...endpoints, ...extra.env }),
+  });
+  const tokenEvent = tokenExchangeEvent(token);
+  const acsEvent = samlAcsEvent(samlResponse);
+  const whatIf = [
+    subject('TokenFunction', 'config deployed as JSON (ConfigFile=….json)', tokenEvent, { env: { BROKER_CONFIG: json }, name: 'TokenFunction, JSON config' }),
+    subject('SamlFunction', 'config deployed as JSON (ConfigFile=….json)', acsEvent, { env: { BROKER_CONFIG: json }, name: 'SamlFunction, JSON config' }),
+    subject('TokenFunction', 'built with SourcesContent: false', tokenEvent, { bundle: builds.tokenNoSourcesContent.file, name: 'TokenFunction, no sourcesContent' }),
+    subject('TokenFunction', 'NODE_OPTIONS without --enable-source-maps', tokenEvent, { env: { NODE_OPTIONS: '' }, name: 'TokenFunction, no source maps' }),
+    subject('TokenFunction', `without the SAML verifier (${kb(builds.tokenNoSaml.bytes)}; saml2 unsupported)`, tokenEvent, { bundle: builds.tokenNoSaml.file, name: 'TokenFunction, no SAML' }),
+  ];
+  return {
+    subjects: [
+      { name: 'trivial handler', logicalId: 'TokenFunction', bundle: builds.trivial.file, label: 'returns 200', event: httpEvent('GET /'), env: functionEnv('TokenFunction', endpoints) },
+      { name: 'floor: jose + STS', logicalId: 'TokenFunction', bundle: builds.coldFloor.file, label: `jwtVerify + one AssumeRole (${kb(builds.coldFloor.bytes)})`, event: tokenEvent, env: functionEnv('TokenFunction', endpoints) },
+      subject('TokenFunction', 'POST /token (ID token → AssumeRole)', tokenEvent),
+      subject('SamlFunction', 'POST /saml/acs (→ role picker)', acsEvent),
+      subject('RolesFunction', 'POST /roles', httpEvent('POST /roles', { body: form({ subject_token: token, subject_token_type: 'urn:ietf:params:oauth:token-type:id_token' }) })),
+      subject('WebFunction', 'GET /', httpEvent('GET /')),
+      subject('IssuerFunction', 'GET /.well-known/openid-configuration', httpEvent('GET /.well-known/openid-configuration')),
+      subject('SessionFunction', 'POST /session, no ticket (→ 400 page)', httpEvent('POST /session', { body: '' })),
+      subject('OidcFunction', 'GET /oidc/login, unknown provider (→ 400 page)', httpEvent('GET /oidc/login', { query: 'provider=bench-unknown' })),
+      ...whatIf,
+    ],
+    whatIf: new Set(whatIf.map((s) => s.name)),
+  };
+};
+
+// ---------------------------------------------------------------------------------------------------- report
+
+const cpuModel = (): string => {
+  try {
+    return /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+};
+
+const fixed = (n: number): string => n.toFixed(n < 10 ? 2 : n < 100 ? 1 : 0);
+const ms = (s: Summary): string => `${fixed(s.median)} (${fixed(s.min)}–${fixed(s.max)})`;
+const ratio = (a: Summary, b: Summary): number => a.median / b.median;
+const times = (r: number): string => `${r.toFixed(2)}×`;
+
+/** Columns padded to their widest cell; a leading '>' in a header right-aligns the column. */
+const table = (headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] => {
+  const right = headers.map((h) => h.startsWith('>'));
+  const head = headers.map((h) => h.replace(/^>/, ''));
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)];
+};
+
+interface Target {
+  readonly name: string;
+  readonly figure: string;
+  readonly target: string;
+  readonly met: boolean;
+}
+
+const main = async (): Promise<void> => {
+  const startedAt = new Date();
+  if (!process.version.startsWith('v24.')) console.warn(`warning: the bench runs on Node ${process.version}; run it with npm run bench (Node 24)`);
+  await mkdir(WORK, { recursive: true });
+  const machine = { cpu: cpuModel(), cores: availableParallelism(), memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverageAtStart: loadavg()[0] ?? 0 };
+  console.log(`federation-broker bench — ${machine.cores} × ${machine.cpu}, Node ${machine.node}, ${startedAt.toISOString()}${args.quick ? ' (quick)' : ''}`);
+
+  console.log('building bundles (sam build settings from template.yaml) …');
+  const builds = await buildAll(BUILD);
+  const { functions, trivial } = builds;
+  const breakdown = Object.fromEntries(await Promise.all(functions.map(async (b) => [b.logicalId, await breakdownOf(resolve(BUILD, `${b.logicalId}.meta.json`))] as const)));
+
+  console.log(`warm POST /token: ${PLAN.tokenSamples} requests each …`);
+  const token = (await runWorker('tools/bench/warm-token.ts', [String(PLAN.tokenSamples)], functionEnv('TokenFunction'))) as { handler: Summary; floor: Summary; tokenBytes: number };
+  console.log(`warm POST /saml/acs: ${PLAN.samlSamples} requests each …`);
+  const saml = (await runWorker('tools/bench/warm-saml.ts', [String(PLAN.samlSamples)], functionEnv('SamlFunction'))) as { handler: Summary; samlify: Summary; nodeSaml: Summary; responseBytes: number };
+
+  const stub = await startAwsStubServer();
+  let cold: Record<string, ColdSample[]>;
+  let plan: ColdPlan;
+  try {
+    plan = await coldPlan(builds, stub.url);
+    console.log(`cold starts: ${PLAN.coldRounds} rounds × ${plan.subjects.length} processes …`);
+    cold = await measureColdStarts(plan.subjects, PLAN.coldRounds, WORK);
+  } finally {
+    await stub.stop();
+  }
+  const coldSummary = Object.fromEntries(
+    plan.subjects.map((s) => {
+      const runs = cold[s.name]!;
+      const summary = { label: s.label, whatIf: plan.whatIf.has(s.name), status: runs[0]?.status, total: summarise(runs.map((r) => r.total)), cpu: summarise(runs.map((r) => r.cpu)), import: summarise(runs.map((r) => r.import)), invoke: summarise(runs.map((r) => r.invoke)), wall: summarise(runs.map((r) => r.wall)) };
+      return [s.name, summary] as const;
+    }),
+  );
+  const base = coldSummary['trivial handler']!;
+  const size = (id: string): BuiltFunction => functions.find((b) => b.logicalId === id)!;
+
+  const tokenRatio = ratio(token.handler, token.floor);
+  const samlVsSamlify = ratio(saml.handler, saml.samlify);
+  const samlVsNodeSaml = ratio(saml.handler, saml.nodeSaml);
+  const tokenCold = ratio(coldSummary.TokenFunction!.total, base.total);
+  const samlCold = ratio(coldSummary.SamlFunction!.total, base.total);
+  const targets: Target[] = [
+    { name: 'token handler warm ÷ floor', figure: times(tokenRatio), target: `≤ ${TARGETS.tokenWarm}×`, met: tokenRatio <= TARGETS.tokenWarm },
+    { name: 'SAML ACS handler warm ÷ samlify (no-op validator)', figure: times(samlVsSamlify), target: `≤ ${TARGETS.samlWarmVsSamlify}×`, met: samlVsSamlify <= TARGETS.samlWarmVsSamlify },
+    { name: 'SAML ACS handler warm ÷ node-saml', figure: times(samlVsNodeSaml), target: `< ${TARGETS.samlWarmVsNodeSaml}×`, met: samlVsNodeSaml < TARGETS.samlWarmVsNodeSaml },
+    { name: 'TokenFunction cold start ÷ trivial', figure: times(tokenCold), target: `≤ ${TARGETS.tokenCold}×`, met: tokenCold <= TARGETS.tokenCold },
+    { name: 'SamlFunction cold start ÷ trivial', figure: times(samlCold), target: `≤ ${TARGETS.samlCold}×`, met: samlCold <= TARGETS.samlCold },
+    { name: 'TokenFunction bundle, minified', figure: kb(size('TokenFunction').bytes), target: `≤ ${kb(TARGETS.tokenBundle)}`, met: size('TokenFunction').bytes <= TARGETS.tokenBundle },
+    { name: 'SamlFunction bundle, minified', figure: kb(size('SamlFunction').bytes), target: `≤ ${kb(TARGETS.samlBundle)}`, met: size('SamlFunction').bytes <= TARGETS.samlBundle },
+  ];
+
+  const lines: string[] = [];
+  lines.push('', 'Warm, per request — ms, median (min–max)');
+  lines.push(
+    ...table(
+      ['', '>time', '>ratio'],
+      [
+        [`token handler, POST /token (RS256 ID token, STS stub; n=${token.handler.n})`, ms(token.handler), times(tokenRatio)],
+        ['  floor: jose jwtVerify + the same STS send (stub)', ms(token.floor), '1.00×'],
+        [`SAML ACS handler, POST /saml/acs (${(saml.responseBytes / 1000).toFixed(1)} KB signed response; n=${saml.handler.n})`, ms(saml.handler), times(samlVsSamlify)],
+        ['  samlify parseLoginResponse, no-op schema validator', ms(saml.samlify), '1.00×'],
+        ['  @node-saml/node-saml validatePostResponseAsync', ms(saml.nodeSaml), times(ratio(saml.nodeSaml, saml.samlify))],
+      ],
+    ),
+  );
+  const coldRows = (what: boolean): string[][] =>
+    plan.subjects
+      .filter((s) => plan.whatIf.has(s.name) === what)
+      .map((s) => {
+        const c = coldSummary[s.name]!;
+        return [s.name, `${s.label} [${c.status ?? '-'}]`, ms(c.total), fixed(c.import.median), fixed(c.invoke.median), times(ratio(c.total, base.total)), fixed(c.cpu.median), times(ratio(c.cpu, base.cpu))];
+      });
+  const coldHeaders = ['', 'event [status]', '>total', '>import', '>invoke', '>÷ trivial', '>CPU ms', '>CPU ÷ trivial'];
+  lines.push('', `Cold start — ms from process start to the first response, median (min–max) of ${PLAN.coldRounds} fresh processes`);
+  lines.push(...table(coldHeaders, coldRows(false)));
+  lines.push('', 'What-if cold starts (settings outside the code: the deployed config file, template.yaml)');
+  lines.push(...table(coldHeaders, coldRows(true)));
+  lines.push('', 'Bundles, as sam build makes them (KB = 1000 bytes); the last columns split the minified size by origin');
+  lines.push(
+    ...table(
+      ['', '>minified', '>gzipped', '>AWS SDK', '>SAML/XML', '>yaml', '>broker code', '>other'],
+      [
+        ...functions.map((b) => {
+          const parts = breakdown[b.logicalId] ?? {};
+          const known = ['AWS SDK', 'SAML / XML', 'yaml', 'broker code'];
+          const other = Object.entries(parts).reduce((sum, [k, v]) => (known.includes(k) ? sum : sum + v), 0);
+          return [b.logicalId, kb(b.bytes), kb(b.gzipBytes), ...known.map((k) => kb(parts[k] ?? 0)), kb(other)];
+        }),
+        ['trivial handler', kb(trivial.bytes), kb(trivial.gzipBytes)],
+        ['floor: jose + STS client', kb(builds.coldFloor.bytes), kb(builds.coldFloor.gzipBytes)],
+        ['what-if: TokenFunction without the SAML verifier', kb(builds.tokenNoSaml.bytes), kb(builds.tokenNoSaml.gzipBytes)],
+      ],
+    ),
+  );
+  lines.push('', 'Targets');
+  lines.push(...table(['', '>measured', '>target', ''], targets.map((t) => [t.name, t.figure, t.target, t.met ? 'met' : 'NOT MET'])));
+  console.log(lines.join('\n'));
+
+  const results = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    command: `npm run bench${args.quick ? ' -- --quick' : ''}`,
+    machine: { ...machine, loadAverageAtEnd: loadavg()[0] ?? 0 },
+    plan: PLAN,
+    warm: { token: { ...token, ratio: tokenRatio }, saml: { ...saml, ratioVsSamlify: samlVsSamlify, ratioVsNodeSaml: samlVsNodeSaml } },
+    cold: { rounds: PLAN.coldRounds, reference: 'trivial handler', subjects: coldSummary },
+    bundles: Object.fromEntries(functions.map((b) => [b.logicalId, { bytes: b.bytes, gzipBytes: b.gzipBytes, breakdown: breakdown[b.logicalId] }])),
+    trivialBundle: { bytes: trivial.bytes, gzipBytes: trivial.gzipBytes },
+    whatIfBundles: { TokenFunctionWithoutSaml: { bytes: builds.tokenNoSaml.bytes, gzipBytes: builds.tokenNoSaml.gzipBytes }, TokenFunctionNoSourcesContentMap: { bytes: builds.tokenNoSourcesContent.bytes } },
+    targets,
+  };
+  await writeFile(resolve(WORK, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwritten: .bench/results.json (load average ${machine.loadAverageAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end)`);
+};
+
+await main();
