@@ -3,7 +3,7 @@
 // CLI credentials. Every decision leaves one audit record.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { AuditRecord, AuditSink } from '../audit/audit.ts';
+import { grantFields, type AuditRecord, type AuditSink } from '../audit/audit.ts';
 import type { BrokerConfig } from '../config/index.ts';
 import { BrokerError } from '../errors.ts';
 import { clearCookie, readCookie, setCookie } from '../http/cookies.ts';
@@ -92,18 +92,7 @@ export const createBrowserSession = (deps: BrowserDeps) => {
   /** Issues for one decided role and answers with the console redirect or the credentials page. */
   const deliver = async (identity: VerifiedIdentity, role: RoleOutcome, target: Target, destination: string | undefined, ctx: RequestContext, now: Date, cookies: string[]): Promise<HttpResult> => {
     const credentials = await deps.issue(role, identity, now);
-    deps.audit({
-      ...auditBase('/session', ctx, now, identity),
-      decision: 'grant',
-      ruleIds: [role.ruleId],
-      roleArn: role.arn,
-      sessionName: role.session.name,
-      sourceIdentity: role.session.sourceIdentity,
-      durationSeconds: role.session.durationSeconds,
-      durationBoundBy: role.session.durationBoundBy,
-      expiration: credentials.expiration.toISOString(),
-      accessKeyId: credentials.accessKeyId,
-    });
+    deps.audit({ ...auditBase('/session', ctx, now, identity), ...grantFields(role, credentials) });
     if (target === 'cli') return credentialsPage({ credentials, role, profile: role.id }, { cookies });
     const url = await deps.federation.loginUrl(credentials, {
       issuer: deps.config.broker.baseUrl,

@@ -1,7 +1,7 @@
 // POST /token and POST /roles as a list of small steps: verify the subject token, build the claims, decide,
 // pick the role, issue, audit. Every outcome — grant, refusal, failure — leaves exactly one audit record.
 
-import type { AuditRecord, AuditSink } from '../audit/audit.ts';
+import { grantFields, type AuditRecord, type AuditSink } from '../audit/audit.ts';
 import type { BrokerConfig } from '../config/index.ts';
 import { BrokerError } from '../errors.ts';
 import type { RequestContext } from '../http/decode.ts';
@@ -105,18 +105,7 @@ export const createTokenExchange = (deps: ExchangeDeps) => async (request: Token
     if (decision.roles.length !== 1) throw new BrokerError('ROLE_REQUIRED', `${decision.roles.length} roles granted`, { publicDetail: `Granted: ${decision.roles.map((r) => r.id).join(', ')}.` });
     const role = decision.roles[0] as RoleOutcome;
     const credentials = await deps.issue(role, identity, now);
-    deps.audit({
-      ...baseRecord('/token', ctx, now, partial),
-      decision: 'grant',
-      ruleIds: [role.ruleId],
-      roleArn: role.arn,
-      sessionName: role.session.name,
-      sourceIdentity: role.session.sourceIdentity,
-      durationSeconds: role.session.durationSeconds,
-      durationBoundBy: role.session.durationBoundBy,
-      expiration: rfc3339(credentials.expiration),
-      accessKeyId: credentials.accessKeyId,
-    });
+    deps.audit({ ...baseRecord('/token', ctx, now, partial), ...grantFields(role, credentials) });
     return credentialDocument(credentials, role.arn, now);
   });
 };
