@@ -6,18 +6,11 @@ import { fail } from '../errors.ts';
 import type { AssertionView } from './assertion.ts';
 import { NAMEID_ENTITY } from './constants.ts';
 import type { ResponseView } from './message.ts';
-import type { SamlProviderRuntime } from './types.ts';
+import type { SamlProviderRuntime, SamlValidationContext } from './types.ts';
 import { attr, textOf } from './xml.ts';
 
-export interface CheckContext {
-  readonly provider: SamlProviderRuntime;
-  readonly spEntityId: string;
-  readonly acsUrl: string;
-  readonly now: Date;
-  readonly clockSkewSeconds: number;
-  readonly maxAssertionAgeSeconds: number;
-  readonly expectedInResponseTo?: string | undefined;
-}
+/** The validation context narrowed to the provider the response claims to come from. */
+export type CheckContext = Omit<SamlValidationContext, 'providers' | 'replay'> & { readonly provider: SamlProviderRuntime };
 
 export interface Subject {
   readonly response?: ResponseView | undefined;
