@@ -1,18 +1,10 @@
 // SPEC §5.1: StringLike (`*` and `?` only, pattern characters come only from the config) and
 // IpAddress / NotIpAddress (CIDR on broker:sourceIp, IPv4 and IPv6, IPv4-mapped IPv6).
 import { describe, expect, it } from 'vitest';
-import { evaluateCondition, evaluateRule, inCidr, isValidCidr, parseCidr, parseOperator } from '../../../shared/rules/index.ts';
-import type { Claims, Rule } from '../../../shared/rules/index.ts';
+import { evaluateRule, inCidr, isValidCidr, parseCidr } from '../../../shared/rules/index.ts';
+import type { Rule } from '../../../shared/rules/index.ts';
 import { likeMatch } from '../../../shared/rules/like.ts';
-
-const check = (operatorKey: string, claimValues: readonly string[], conditions: readonly string[]): boolean => {
-  const op = parseOperator(operatorKey);
-  if (op === undefined) throw new Error(`test table names an unknown operator: ${operatorKey}`);
-  return evaluateCondition(op, claimValues, conditions);
-};
-
-const claimsOf = (entries: Record<string, readonly string[]>): Claims =>
-  Object.assign(Object.create(null) as Record<string, readonly string[]>, entries);
+import { check, claimsOf } from '../../support/rules.ts';
 
 describe('StringLike: `*` is any sequence, `?` one character, nothing else is special', () => {
   it.each([

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import {
   OPERATORS,
   conditionValuesToStrings,
-  evaluateCondition,
   evaluateRule,
   foldAscii,
   isNegated,
@@ -13,18 +12,9 @@ import {
   parseOperator,
 } from '../../../shared/rules/index.ts';
 import type { Claims, OperatorName, Qualifier, Rule } from '../../../shared/rules/index.ts';
+import { check, claimsOf } from '../../support/rules.ts';
 
 /** Evaluates one operator key (e.g. `ForAllValues:StringLike`) over a claim's values. */
-const check = (operatorKey: string, claimValues: readonly string[], conditions: readonly string[]): boolean => {
-  const op = parseOperator(operatorKey);
-  if (op === undefined) throw new Error(`test table names an unknown operator: ${operatorKey}`);
-  return evaluateCondition(op, claimValues, conditions);
-};
-
-/** A claims object with a null prototype, exactly as the engine receives it. */
-const claimsOf = (entries: Record<string, readonly string[]>): Claims =>
-  Object.assign(Object.create(null) as Record<string, readonly string[]>, entries);
-
 /** One rule with one condition on claim `c`, evaluated end to end (claims object → getClaim → operator). */
 const ruleMatches = (operatorKey: string, conditions: readonly string[], claims: Claims): boolean => {
   const rule: Rule = { id: 'r', effect: 'allow', roles: ['x'], conditions: { [operatorKey]: { c: conditions } } };

@@ -22,14 +22,12 @@ import {
   templateClaims,
 } from '../../../shared/rules/index.ts';
 import type { Claims, DurationInput, RoleDef, SessionInput, SessionSpec } from '../../../shared/rules/index.ts';
+import { claimsOf } from '../../support/rules.ts';
 
 /** First 6 hex chars of the SHA-256 of the original, computed independently of the code under test. */
 const h6 = (s: string): string => createHash('sha256').update(Buffer.from(s, 'utf8')).digest('hex').slice(0, 6);
 
 const STS_NAME = /^[\w+=,.@-]{2,64}$/;
-
-const claimsOf = (entries: Record<string, readonly string[]>): Claims =>
-  Object.assign(Object.create(null) as Record<string, readonly string[]>, entries);
 
 describe('STS limits (SPEC §5.3) used by the engine and the config check', () => {
   it.each([
