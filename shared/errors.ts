@@ -56,7 +56,17 @@ export type ErrorCode = keyof typeof ERROR_TABLE;
 
 export const isErrorCode = (value: string): value is ErrorCode => Object.hasOwn(ERROR_TABLE, value);
 
+// A function may load part of its code from a second bundle (functions/token/saml2.ts), which carries its own copy
+// of this module: errors are recognised by a registered brand, not by class identity, so that a copy's
+// BrokerError is still a BrokerError (its code and status), never an unexpected 500.
+const BRAND = Symbol.for('federation-broker.BrokerError');
+
 export class BrokerError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true && isErrorCode(String((value as { code?: unknown }).code));
+  }
+
+  readonly [BRAND] = true;
   readonly code: ErrorCode;
   /** Detail safe to show to the client (never a token, claim value or secret). */
   readonly publicDetail: string | undefined;

@@ -1,37 +1,35 @@
 // The subject-token verifier of /token and /roles: ID tokens through the OIDC verifier; SAML subject tokens
-// (a Response or a bare Assertion, unsolicited by nature) through the SAML validator, loaded only when one
-// arrives so that the token function's cold start does not pay for the XML stack.
+// through the SAML verifier (saml-subject.ts), loaded by the function's `loadSaml` only when one arrives, so that
+// the token and roles functions neither bundle nor compile the XML stack for ID tokens.
 
 import type { BrokerConfig } from '../config/index.ts';
 import type { SubjectVerifier } from '../flows/token-exchange.ts';
-import { fromSamlIdentity, type VerifiedIdentity } from '../flows/identity.ts';
 import { createOidcVerifier } from '../oidc/index.ts';
 import type { ReplayStore } from '../stores/replay.ts';
+import type { createSamlSubjectVerifier, SamlSubjectVerifier } from './saml-subject.ts';
 
-type SamlVerifier = (token: string, now: Date) => Promise<VerifiedIdentity>;
+/** Loads the SAML half: the function's second bundle (functions/<fn>/saml2.ts) or, from source, the module itself. */
+export type SamlSubjectLoader = () => Promise<{ readonly createSamlSubjectVerifier: typeof createSamlSubjectVerifier }>;
 
-const loadSamlVerifier = async (config: BrokerConfig, replay: ReplayStore): Promise<SamlVerifier> => {
-  const saml = await import('../saml/index.ts');
-  const providers = saml.samlProvidersOf(config);
-  const sp = saml.spSettingsOf(config);
-  return async (token, now) => {
-    const identity = await saml.validateSamlResponse(
-      { samlResponse: token, bareAssertionAllowed: true },
-      { providers, spEntityId: sp.entityId, acsUrl: sp.acsUrl, now, clockSkewSeconds: config.broker.clockSkewSeconds, maxAssertionAgeSeconds: config.broker.maxAssertionAgeSeconds, replay },
-    );
-    return fromSamlIdentity(identity, now);
-  };
-};
-
-export const createSubjectVerifier = (config: BrokerConfig, replay: ReplayStore): SubjectVerifier => {
+export const createSubjectVerifier = (config: BrokerConfig, replay: ReplayStore, loadSaml: SamlSubjectLoader): SubjectVerifier => {
   const oidc = createOidcVerifier(config, { replay });
-  let saml: Promise<SamlVerifier> | undefined;
+  let saml: Promise<SamlSubjectVerifier> | undefined;
   return async (request, now) => {
     if (request.kind === 'saml2') {
-      saml ??= loadSamlVerifier(config, replay);
+      saml ??= loadSaml().then((m) => m.createSamlSubjectVerifier(config, replay));
       return (await saml)(request.subjectToken, now);
     }
     const verified = await oidc.verify(request.subjectToken, now);
     return { providerId: verified.providerId, protocol: 'oidc', subject: verified.subject, tokenId: verified.jti, rawClaims: verified.claims };
   };
+};
+
+/**
+ * The loader of a function whose entry is `…/index.<ext>`: the sibling `saml2.<ext>` — saml2.mjs beside the
+ * bundle, saml2.ts when run from source. The specifier is computed at run time, so esbuild leaves the import alone.
+ */
+export const samlSubjectBeside = (entryUrl: string): SamlSubjectLoader => {
+  const sibling = entryUrl.replace(/\/index\.(m?[jt]s)$/, '/saml2.$1');
+  if (sibling === entryUrl) throw new Error(`samlSubjectBeside: ${entryUrl} is not an index module`);
+  return () => import(sibling) as ReturnType<SamlSubjectLoader>;
 };

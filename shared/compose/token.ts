@@ -7,15 +7,15 @@ import { createCredentialIssuer } from '../issuance/issue.ts';
 import { replayStore } from './clients.ts';
 import { webIdentitySigner } from './signing.ts';
 import { stsAdapter } from './sts.ts';
-import { createSubjectVerifier } from './subject.ts';
+import { createSubjectVerifier, type SamlSubjectLoader } from './subject.ts';
 
-export const composeTokenExchange = async () => {
+export const composeTokenExchange = async (loadSaml: SamlSubjectLoader) => {
   const config = await loadConfig();
-  const verify = createSubjectVerifier(config, replayStore());
+  const verify = createSubjectVerifier(config, replayStore(), loadSaml);
   return createTokenExchange({ config, verify, issue: createCredentialIssuer(config, stsAdapter(), webIdentitySigner(config)), audit: logAudit });
 };
 
-export const composeRoleListing = async () => {
+export const composeRoleListing = async (loadSaml: SamlSubjectLoader) => {
   const config = await loadConfig();
-  return createRoleListing({ config, verify: createSubjectVerifier(config, replayStore()), audit: logAudit });
+  return createRoleListing({ config, verify: createSubjectVerifier(config, replayStore(), loadSaml), audit: logAudit });
 };

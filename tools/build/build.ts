@@ -76,13 +76,28 @@ export const samEsbuildArgs = (properties: BuildProperties, outdir: string): str
   return args;
 };
 
-export interface BuiltFunction {
-  readonly logicalId: string;
+export interface BuiltFile {
+  /** The entry point (as in BuildProperties.EntryPoints) this file was built from. */
+  readonly entryPoint: string;
   readonly file: string;
   readonly bytes: number;
   readonly gzipBytes: number;
-  /** Modules the bundle still imports at run time (builtins only, for a deployable bundle). */
-  readonly runtimeImports: readonly string[];
+}
+
+export interface RuntimeImport {
+  readonly path: string;
+  /** `import-statement` (linked before the handler runs) or `dynamic-import` (only when the code path runs). */
+  readonly kind: string;
+}
+
+export interface BuiltFunction extends BuiltFile {
+  readonly logicalId: string;
+  /** The other entry points' files (EntryPoints after the first): modules the handler imports on demand. */
+  readonly onDemand: readonly BuiltFile[];
+  /** Modules the bundle still imports at run time, per kind (builtins, and the declared External packages). */
+  readonly runtimeImports: readonly RuntimeImport[];
+  /** BuildProperties.External: packages left out of the bundle on purpose. */
+  readonly external: readonly string[];
   readonly metafile?: string;
 }
 
@@ -97,6 +112,11 @@ interface Metafile {
   outputs: Record<string, { entryPoint?: string; imports: Array<{ path: string; kind: string; external?: boolean }> }>;
 }
 
+const builtFile = async (entryPoint: string, file: string): Promise<BuiltFile> => {
+  const bytes = await readFile(file);
+  return { entryPoint, file, bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
+};
+
 /** Builds one function as sam build would; the two extra flags (log level, metafile) do not change the output. */
 export const buildFunction = async (fn: EsbuildFunction, options: BuildOptions = {}): Promise<BuiltFunction> => {
   const outdir = resolve(options.outDir ?? resolve(ROOT, '.aws-sam/build'), fn.logicalId);
@@ -108,22 +128,36 @@ export const buildFunction = async (fn: EsbuildFunction, options: BuildOptions =
   if (stderr.trim()) process.stderr.write(`${fn.logicalId}: ${stderr}`);
   const meta = JSON.parse(await readFile(metafile, 'utf8')) as Metafile;
   if (options.metafile === undefined) await rm(metafile, { force: true });
-  const [outputPath, output] = Object.entries(meta.outputs).find(([, o]) => o.entryPoint !== undefined) ?? [];
-  if (!outputPath || !output) throw new Error(`${fn.logicalId}: esbuild wrote no entry-point output`);
-  const file = resolve(ROOT, outputPath);
-  const bytes = await readFile(file);
+  // The handler's file comes from the first entry point; the others are imported on demand by the handler.
+  const entries = (fn.properties.EntryPoints as unknown[]).map(String);
+  const outputs = Object.entries(meta.outputs).filter(([, o]) => o.entryPoint !== undefined);
+  const [first, ...rest] = entries.map((entry) => {
+    const found = outputs.find(([, o]) => o.entryPoint === entry);
+    if (!found) throw new Error(`${fn.logicalId}: esbuild wrote no output for ${entry}`);
+    return found;
+  });
+  if (!first) throw new Error(`${fn.logicalId}: esbuild wrote no entry-point output`);
+  const imports = new Map<string, RuntimeImport>();
+  for (const [, output] of [first, ...rest]) {
+    for (const i of output.imports) if (i.external === true) imports.set(`${i.kind} ${i.path}`, { path: i.path, kind: i.kind });
+  }
+  const external = Array.isArray(fn.properties.External) ? fn.properties.External.map(String) : [];
   return {
     logicalId: fn.logicalId,
-    file,
-    bytes: bytes.length,
-    gzipBytes: gzipSync(bytes, { level: 9 }).length,
-    runtimeImports: [...new Set(output.imports.filter((i) => i.external === true).map((i) => i.path))].sort(),
+    ...(await builtFile(first[1].entryPoint!, resolve(ROOT, first[0]))),
+    onDemand: await Promise.all(rest.map(([path, output]) => builtFile(output.entryPoint!, resolve(ROOT, path)))),
+    runtimeImports: [...imports.values()].sort((a, b) => a.path.localeCompare(b.path) || a.kind.localeCompare(b.kind)),
+    external,
     ...(options.metafile === undefined ? {} : { metafile: options.metafile }),
   };
 };
 
-/** Imports that a Lambda without node_modules cannot satisfy. */
-export const unresolvedImports = (built: BuiltFunction): string[] => built.runtimeImports.filter((path) => !isBuiltin(path));
+/**
+ * Imports that a Lambda without node_modules cannot satisfy: anything but a Node builtin, except a package the
+ * template declares External that the bundle reaches only through import() (the SDK's unused credential providers).
+ */
+export const unresolvedImports = (built: Pick<BuiltFunction, 'runtimeImports' | 'external'>): string[] =>
+  [...new Set(built.runtimeImports.filter((i) => !isBuiltin(i.path) && !(i.kind === 'dynamic-import' && built.external.includes(i.path))).map((i) => i.path))].sort();
 
 /** Kilobytes of 1000 bytes (the stricter reading of a size target). */
 export const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} KB`;
@@ -145,6 +179,7 @@ const main = async (): Promise<number> => {
     const missing = unresolvedImports(b);
     failed ||= missing.length > 0;
     console.log(`${b.logicalId.padEnd(18)} ${kb(b.bytes).padStart(10)} ${kb(b.gzipBytes).padStart(10)}  ${relative(ROOT, b.file)}${missing.length > 0 ? `  imports ${missing.join(', ')}!` : ''}`);
+    for (const lazy of b.onDemand) console.log(`${'  + on demand'.padEnd(18)} ${kb(lazy.bytes).padStart(10)} ${kb(lazy.gzipBytes).padStart(10)}  ${relative(ROOT, lazy.file)}`);
   }
   return failed ? 1 : 0;
 };

@@ -2,6 +2,7 @@
 // self-contained ES module that a fresh Node process imports and finds `handler` in.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -58,9 +59,24 @@ describe('buildFunction', () => {
   }, 60_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('writes <LogicalId>/index.mjs that needs nothing but Node builtins at run time', () => {
+  it('writes <LogicalId>/index.mjs (+ saml2.mjs, its second entry point) that need nothing but Node builtins at run time', () => {
     expect(built.file).toBe(join(dir, 'TokenFunction', 'index.mjs'));
+    expect(built.onDemand.map((f) => f.file)).toEqual([join(dir, 'TokenFunction', 'saml2.mjs')]);
     expect(unresolvedImports(built)).toEqual([]);
+  });
+
+  it('leaves the unused credential providers out: only import() reaches them, and nothing links node:http', () => {
+    const external = built.runtimeImports.filter((i) => !isBuiltin(i.path));
+    expect(external.length).toBeGreaterThan(0);
+    expect(external.every((i) => i.kind === 'dynamic-import' && built.external.includes(i.path))).toBe(true);
+    expect(built.runtimeImports.filter((i) => i.kind === 'import-statement').map((i) => i.path)).not.toContain('node:http');
+  });
+
+  it('counts a statically imported package, or an undeclared one, as unresolved', () => {
+    const external = ['@aws-sdk/credential-provider-ini'];
+    expect(unresolvedImports({ external, runtimeImports: [{ path: '@aws-sdk/credential-provider-ini', kind: 'import-statement' }] })).toEqual(['@aws-sdk/credential-provider-ini']);
+    expect(unresolvedImports({ external, runtimeImports: [{ path: 'left-pad', kind: 'dynamic-import' }] })).toEqual(['left-pad']);
+    expect(unresolvedImports({ external, runtimeImports: [{ path: '@aws-sdk/credential-provider-ini', kind: 'dynamic-import' }, { path: 'node:crypto', kind: 'import-statement' }] })).toEqual([]);
   });
 
   it('is an ES module that a fresh Node process imports, exporting a handler function', async () => {
@@ -76,5 +92,22 @@ describe('buildFunction', () => {
       },
     });
     expect(stdout.trim()).toBe('["handler"] function');
+  });
+
+  it('imports saml2.mjs for a saml2 subject token, and its errors keep their code (400, not 500)', async () => {
+    const event = {
+      version: '2.0', routeKey: 'POST /token', rawPath: '/token', rawQueryString: '', isBase64Encoded: false,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      requestContext: { http: { method: 'POST', path: '/token', sourceIp: '192.0.2.10', userAgent: 'build-test' }, requestId: 'build-test', routeKey: 'POST /token', stage: '$default', timeEpoch: 0 },
+      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token_type: 'urn:ietf:params:oauth:token-type:saml2', subject_token: Buffer.from('<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>').toString('base64') }).toString(),
+    };
+    const script = `const { handler } = await import(process.argv[1]);
+const res = await handler(JSON.parse(process.argv[2]), { awsRequestId: 'build-test', functionName: 'TokenFunction', getRemainingTimeInMillis: () => 15000 });
+console.log(JSON.stringify({ status: res.statusCode, code: JSON.parse(res.body).code }));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(built.file).href, JSON.stringify(event)], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', BROKER_CONFIG: resolve(ROOT, 'config/broker.local.yaml'), BROKER_SEALING_SECRET: 'build-test-sealing-secret-0123456789abcdefghij', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    });
+    expect(JSON.parse(stdout.trim())).toEqual({ status: 400, code: 'SAML_INVALID' });
   });
 });
