@@ -59,20 +59,53 @@ export const parseConfigText = async (text: string, file: string): Promise<unkno
       throw new ConfigError(file, [{ severity: 'error', path: '(file)', message: 'not valid JSON' }]);
     }
   }
-  const { parseDocument } = await import('yaml');
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => ({ severity: 'error', path: '(file)', message: `YAML ${e.code} at line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'}` })),
-    );
-  }
+  // js-yaml with its default YAML 1.2 core schema: strings, numbers, booleans, null (no dates, no merge keys, no
+  // custom tags), duplicate keys refused. Aliases are shared references: bounded here, and again below.
+  const { load } = await import('js-yaml');
+  let data: unknown;
   try {
-    return doc.toJS({ maxAliasCount: 50 }) as unknown;
-  } catch {
-    // Undefined aliases and alias bombs surface only here.
+    data = load(text, { maxAliases: MAX_YAML_ALIASES, maxDepth: 64 });
+  } catch (error) {
+    throw new ConfigError(file, [{ severity: 'error', path: '(file)', message: yamlErrorMessage(error) }]);
+  }
+  if (expandedNodes(data) > MAX_EXPANDED_NODES) {
+    // A self-referencing alias, or aliases of aliases that would expand to an enormous document (billion laughs).
     throw new ConfigError(file, [{ severity: 'error', path: '(file)', message: 'YAML aliases: undefined anchor or too many alias expansions' }]);
   }
+  return data;
+};
+
+const MAX_YAML_ALIASES = 100;
+const MAX_EXPANDED_NODES = 100_000;
+
+/** Position and kind of a YAML error; the reason only when it is plain words (it never quotes the text). */
+const yamlErrorMessage = (error: unknown): string => {
+  const { reason, mark } = error as { reason?: unknown; mark?: { line?: unknown; column?: unknown } };
+  const at = typeof mark?.line === 'number' && typeof mark.column === 'number' ? ` at line ${mark.line + 1}, column ${mark.column + 1}` : '';
+  const kind = typeof reason === 'string' && /^[A-Za-z ,()-]{1,80}$/.test(reason) ? reason : 'syntax error';
+  return `YAML ${kind}${at}`;
+};
+
+/** Nodes of the document with every alias expanded (shared references counted each time); a cycle counts as too many. */
+const expandedNodes = (root: unknown): number => {
+  const memo = new Map<object, number>();
+  const open = new Set<object>();
+  const walk = (value: unknown): number => {
+    if (value === null || typeof value !== 'object') return 1;
+    const known = memo.get(value);
+    if (known !== undefined) return known;
+    if (open.has(value)) return Number.POSITIVE_INFINITY;
+    open.add(value);
+    let n = 1;
+    for (const child of Object.values(value)) {
+      n += walk(child);
+      if (n > MAX_EXPANDED_NODES) break;
+    }
+    open.delete(value);
+    memo.set(value, n);
+    return n;
+  };
+  return walk(root);
 };
 
 /** Keys the schema's records would silently drop (`__proto__`): refused, so that no condition or tag vanishes. */

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, buildConfig, loadConfigFile, validateConfig } from '../../../shared/config/index.ts';
+import { ConfigError, buildConfig, loadConfigFile, parseConfigText, validateConfig } from '../../../shared/config/index.ts';
 import { baseConfig, configFrom } from '../../support/config.ts';
 
 const errorsOf = (data: unknown) => validateConfig(data).problems.filter((p) => p.severity === 'error');
@@ -151,5 +151,47 @@ describe('config files and references', () => {
   it('refuses duplicate keys in YAML', async () => {
     await writeFile(join(dir, 'dup.yaml'), 'version: 1\nversion: 1\n');
     await expect(loadConfigFile(join(dir, 'dup.yaml'))).rejects.toBeInstanceOf(ConfigError);
+    await loadConfigFile(join(dir, 'dup.yaml')).catch((error: ConfigError) => expect(error.problems[0]?.message).toBe('YAML duplicated mapping key at line 2, column 1'));
+  });
+
+  describe('YAML (1.2 core schema)', () => {
+    const head = 'version: 1\nbroker: { baseUrl: "https://broker.example.com" }\nproviders: {}\nroles: { r: { arn: "arn:aws:iam::111122223333:role/R" } }\n';
+    const parse = (text: string) => parseConfigText(text, 'broker.yaml');
+    const rejectsAliases = async (text: string) =>
+      expect(parse(text)).rejects.toMatchObject({ problems: [expect.objectContaining({ message: 'YAML aliases: undefined anchor or too many alias expansions' })] });
+
+    it('reads dates, yes/no and octal-looking values as the core schema does (dates stay strings)', async () => {
+      expect(await parse('a: 2026-01-01\nb: yes\nc: 0o17\nd: "010"\ne: ~\n')).toEqual({ a: '2026-01-01', b: 'yes', c: 15, d: '010', e: null });
+    });
+
+    it('resolves a few aliases (a shared condition block)', async () => {
+      const config = await parseConfigText(`${head}x: &c { StringEquals: { team: a } }\ny: *c\n`, 'broker.yaml');
+      expect(config).toMatchObject({ x: { StringEquals: { team: 'a' } }, y: { StringEquals: { team: 'a' } } });
+    });
+
+    it('refuses a self-referencing alias (a cyclic document)', async () => {
+      await rejectsAliases(`${head}rules:\n  - roles: [r]\n    session:\n      policy: &p { Statement: [*p] }\n`);
+    });
+
+    it('refuses aliases that expand exponentially within the alias count (2 per level, 40 levels)', async () => {
+      const levels = ['l0: &l0 [x, x]'];
+      for (let i = 1; i <= 40; i++) levels.push(`l${i}: &l${i} [*l${i - 1}, *l${i - 1}]`);
+      await rejectsAliases(`${head}${levels.join('\n')}\n`);
+    });
+
+    it('refuses more than 100 aliases, undefined aliases and merge keys (no merge in the core schema: a strict-schema error)', async () => {
+      await expect(parse(`a: &a 1\nb: [${Array(101).fill('*a').join(', ')}]\n`)).rejects.toBeInstanceOf(ConfigError);
+      await expect(parse('b: *nowhere\n')).rejects.toBeInstanceOf(ConfigError);
+      expect(validateConfig(await parse(`${head}rules: []\nbase: &b { x: 1 }\nother: { <<: *b }\n`)).problems.some((p) => p.severity === 'error')).toBe(true);
+    });
+
+    it('names the position, never the text, of a syntax error', async () => {
+      const failure = parse('version: 1\nbroker:\n  sealingSecret: "hunter2\n');
+      await expect(failure).rejects.toBeInstanceOf(ConfigError);
+      await failure.catch((error: ConfigError) => {
+        expect(error.problems[0]?.message).toMatch(/^YAML [A-Za-z ,()-]+ at line \d+, column \d+$/);
+        expect(JSON.stringify(error.problems)).not.toContain('hunter2');
+      });
+    });
   });
 });
