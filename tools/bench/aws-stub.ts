@@ -1,10 +1,13 @@
 // Canned AWS answers for the bench, at the SDK's transport: STS AssumeRole / AssumeRoleWithWebIdentity (Query
 // protocol, XML) and DynamoDB PutItem (JSON 1.0, `{}`: every claim is a first use). Two transports share them:
-// an in-process `requestHandler` for warm runs (no socket at all) and a server on 127.0.0.1 for cold starts,
-// where the bundle is a sealed file and its clients are reached through AWS_ENDPOINT_URL_STS / _DYNAMODB.
+// an in-process `requestHandler` for warm runs (no socket at all) and an HTTPS server on 127.0.0.1 for cold
+// starts, where the bundle is a sealed file and its clients are reached through AWS_ENDPOINT_URL_STS / _DYNAMODB.
+// HTTPS as in Lambda: the SDK loads `node:http` only for http: endpoints, and a TLS handshake is part of a real
+// first call. The certificate is made per run (selfsigned) and trusted by the child through NODE_EXTRA_CA_CERTS.
 // Nothing here validates like the real services do: tools/local/sts-emulator.ts is the faithful one.
 
-import { createServer, type IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface AwsAnswer {
@@ -123,10 +126,10 @@ const readBody = (req: IncomingMessage): Promise<string> =>
     req.on('error', reject);
   });
 
-/** The same answers over HTTP on 127.0.0.1 (for sealed bundles in child processes). */
-export const startAwsStubServer = async (): Promise<CallCounts & { readonly url: string; stop(): Promise<void> }> => {
+/** The same answers over HTTPS on 127.0.0.1 (for sealed bundles in child processes); `tls` from selfsigned, CN localhost. */
+export const startAwsStubServer = async (tls: { readonly key: string; readonly cert: string }): Promise<CallCounts & { readonly url: string; stop(): Promise<void> }> => {
   const counts: CallCounts = { calls: new Map(), firstBodies: new Map() };
-  const server = createServer((req, res) => {
+  const server = createServer({ key: tls.key, cert: tls.cert }, (req: IncomingMessage, res: ServerResponse) => {
     void readBody(req).then((body) => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
@@ -139,7 +142,7 @@ export const startAwsStubServer = async (): Promise<CallCounts & { readonly url:
   const { port } = server.address() as AddressInfo;
   return {
     ...counts,
-    url: `http://127.0.0.1:${port}`,
+    url: `https://127.0.0.1:${port}`,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

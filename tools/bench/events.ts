@@ -92,6 +92,18 @@ export const tokenExchangeEvent = (idToken: string): APIGatewayProxyEventV2 =>
     }),
   });
 
+/** POST /token with a SAML response (base64, as browsers post it) as the subject token. */
+export const samlTokenExchangeEvent = (samlResponse: string): APIGatewayProxyEventV2 =>
+  httpEvent('POST /token', {
+    body: form({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: samlResponse,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:saml2',
+      audience: 'dev-readonly',
+      duration_seconds: '1800',
+    }),
+  });
+
 /** POST /saml/acs: an IdP-initiated response, no RelayState (the answer is the role picker). */
 export const samlAcsEvent = (samlResponse: string): APIGatewayProxyEventV2 => httpEvent('POST /saml/acs', { body: form({ SAMLResponse: samlResponse }) });
 
