@@ -41,8 +41,13 @@ export const checkEventShape = (event: unknown): void => {
   if (!ok) throw new BrokerError('INVALID_REQUEST', 'event outside the API Gateway HTTP API shape');
 };
 
+// No early-timeout timer (middy's default arms and clears one per request): every outbound call of the broker has
+// its own short timeout and retry budget (shared/compose/clients.ts, issuance/retry.ts), far inside the Lambda
+// timeout, so a request ends with its own 503 long before Lambda would stop it.
+const MIDDY_PLUGIN = { timeoutEarlyInMillis: 0 } as const;
+
 export const brokerHandler = (channel: Channel, route: RouteHandler) =>
-  middy<HttpEvent, HttpResult>()
+  middy<HttpEvent, HttpResult>(MIDDY_PLUGIN)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({ before: (request) => checkEventShape(request.event) })
     .use({
