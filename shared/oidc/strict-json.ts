@@ -33,7 +33,9 @@ const membersAreUnique = (text: string): boolean => {
     } else if (c === '"') {
       const end = endOfString(text, i);
       if (top?.keys && top.expectKey) {
-        const name = JSON.parse(text.slice(i, end)) as string; // unescaped: "a" and "\u0061" are the same member
+        // Unescaped: "a" and "\u0061" are the same member. Without a backslash the text between the quotes is the name.
+        const raw = text.slice(i + 1, end - 1);
+        const name = raw.includes('\\') ? (JSON.parse(text.slice(i, end)) as string) : raw;
         if (top.keys.has(name)) return false;
         top.keys.add(name);
         top.expectKey = false;
