@@ -220,11 +220,11 @@ const main = async (): Promise<void> => {
   lines.push('', 'Bundles, as sam build makes them (KB = 1000 bytes); the last columns split the minified size by origin');
   lines.push(
     ...table(
-      ['', '>minified', '>gzipped', '>AWS SDK', '>SAML/XML', '>yaml', '>broker code', '>other'],
+      ['', '>minified', '>gzipped', '>AWS SDK', '>SAML/XML', '>YAML', '>zod', '>broker code', '>other'],
       [
         ...functions.map((b) => {
           const parts = breakdown[b.logicalId] ?? {};
-          const known = ['AWS SDK', 'SAML / XML', 'yaml', 'broker code'];
+          const known = ['AWS SDK', 'SAML / XML', 'YAML', 'zod', 'broker code'];
           const other = Object.entries(parts).reduce((sum, [k, v]) => (known.includes(k) ? sum : sum + v), 0);
           return [
             [`${b.logicalId} (${basename(b.file)})`, kb(b.bytes), kb(b.gzipBytes), ...known.map((k) => kb(parts[k] ?? 0)), kb(other)],

@@ -9,7 +9,7 @@ import { buildFunction, esbuildFunctions, unresolvedImports, type BuildPropertie
 const CATEGORIES: ReadonlyArray<readonly [string, RegExp]> = [
   ['AWS SDK', /node_modules\/(@aws-sdk|@smithy|@aws-crypto|@aws\/|tslib\/|fast-xml-parser|strnum|bowser|uuid|mnemonist|obliterator)/],
   ['SAML / XML', /node_modules\/(samlify|xml-crypto|xpath|@xmldom|@authenio|node-rsa|xml-escape|xml\/|camelcase|pako|asn1|safer-buffer|node-forge|escape-html)/],
-  ['yaml', /node_modules\/yaml\//],
+  ['YAML', /node_modules\/(js-yaml|argparse)\//],
   ['jose, openid-client', /node_modules\/(jose|openid-client|oauth4webapi)\//],
   ['zod', /node_modules\/zod\//],
   ['Powertools, middy', /node_modules\/(@aws-lambda-powertools|@middy)\//],
