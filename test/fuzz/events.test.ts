@@ -5,23 +5,12 @@
 
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { contentType, formBody, jsonBody, nastyString } from '../support/fuzz-arbitraries.ts';
-import { expectAnswered, probe, RUNS, trackRejections, warmUp } from '../support/fuzz-harness.ts';
-import { carriesCredentials, startBrokerUnderTest, type BrokerUnderTest, type HandlerName } from '../support/security-broker.ts';
+import { expectAnswered, probe, RUNS, useFuzzBroker } from '../support/fuzz-harness.ts';
+import { carriesCredentials, type HandlerName } from '../support/security-broker.ts';
 
-let broker: BrokerUnderTest;
-let rejections: ReturnType<typeof trackRejections>;
-
-beforeAll(async () => {
-  rejections = trackRejections();
-  broker = await startBrokerUnderTest();
-  await warmUp(broker);
-}, 60_000);
-afterAll(async () => {
-  rejections?.stop();
-  await broker?.stop();
-});
+const { broker, rejections } = useFuzzBroker();
 
 const PATHS = ['/', '/token', '/roles', '/session', '/saml/acs', '/saml/login', '/saml/metadata', '/oidc/login', '/oidc/callback', '/.well-known/openid-configuration', '/.well-known/jwks.json', '/nope', '', '//', '/token/../saml/acs', '/%2e%2e/', '/SAML/ACS'];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'HEAD', '', 'get'];

@@ -2,23 +2,12 @@
 // or not (and flagged wrongly). Every input is refused with a 4xx and a stable code within the time bound.
 
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { contentType, formBody, jsonBody, nastyString } from '../support/fuzz-arbitraries.ts';
-import { expectRefused, probe, RUNS, trackRejections, warmUp } from '../support/fuzz-harness.ts';
-import { httpEvent, startBrokerUnderTest, type BrokerUnderTest } from '../support/security-broker.ts';
+import { expectRefused, probe, RUNS, useFuzzBroker } from '../support/fuzz-harness.ts';
+import { httpEvent } from '../support/security-broker.ts';
 
-let broker: BrokerUnderTest;
-let rejections: ReturnType<typeof trackRejections>;
-
-beforeAll(async () => {
-  rejections = trackRejections();
-  broker = await startBrokerUnderTest();
-  await warmUp(broker);
-}, 60_000);
-afterAll(async () => {
-  rejections?.stop();
-  await broker?.stop();
-});
+const { broker, rejections } = useFuzzBroker();
 
 /** How the body travels: as sent, base64-encoded and flagged, or flagged base64 without being encoded. */
 const encoding = fc.constantFrom('plain', 'base64', 'mislabelled-base64', 'base64-unflagged');

@@ -4,26 +4,18 @@
 // token the model accepts, a token-validation code only for one it refuses. Granted sessions reach STS legal.
 
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { b64url, nastyString } from '../support/fuzz-arbitraries.ts';
-import { expectAnswered, probe, RUNS, trackRejections, warmUp } from '../support/fuzz-harness.ts';
+import { expectAnswered, probe, RUNS, useFuzzBroker } from '../support/fuzz-harness.ts';
 import { createTestKey, signCompact, type Signature, type TestKey } from '../support/oidc.ts';
-import { codeOf, form, httpEvent, startBrokerUnderTest, type BrokerUnderTest } from '../support/security-broker.ts';
+import { codeOf, form, httpEvent } from '../support/security-broker.ts';
 import { expectLegalStsInput, stsInputs } from '../support/security-sts.ts';
 
-let broker: BrokerUnderTest;
-let rejections: ReturnType<typeof trackRejections>;
+const { broker, rejections } = useFuzzBroker();
 let attacker: TestKey;
 
-beforeAll(async () => {
-  rejections = trackRejections();
-  broker = await startBrokerUnderTest();
-  await warmUp(broker);
+beforeAll(() => {
   attacker = createTestKey('test-key-1');
-}, 60_000);
-afterAll(async () => {
-  rejections?.stop();
-  await broker?.stop();
 });
 
 /** Codes that mean "this token is not valid" (as opposed to a decision about a valid one). */

@@ -5,29 +5,21 @@
 
 import type { Element } from '@xmldom/xmldom';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mutationsOf, nastyString } from '../support/fuzz-arbitraries.ts';
-import { expectAnswered, expectRefused, probe, RUNS, trackRejections, warmUp } from '../support/fuzz-harness.ts';
+import { expectAnswered, expectRefused, probe, RUNS, useFuzzBroker } from '../support/fuzz-harness.ts';
 import { encode, mutateDom } from '../support/saml-idp.ts';
-import { form, httpEvent, startBrokerUnderTest, type BrokerUnderTest } from '../support/security-broker.ts';
+import { form, httpEvent } from '../support/security-broker.ts';
 import { expectLegalStsInput, stsInputs } from '../support/security-sts.ts';
 
-let broker: BrokerUnderTest;
-let rejections: ReturnType<typeof trackRejections>;
+const { broker, rejections } = useFuzzBroker();
 let spent: string;
 
 beforeAll(async () => {
-  rejections = trackRejections();
-  broker = await startBrokerUnderTest();
-  await warmUp(broker);
   spent = await broker.saml.xml({ now: new Date(), inResponseTo: undefined, signing: 'both' });
   const first = await send('acs', encode(spent));
   expect(first.result.statusCode).toBe(200);
 }, 60_000);
-afterAll(async () => {
-  rejections?.stop();
-  await broker?.stop();
-});
 
 type Channel = 'acs' | 'token';
 const channel = fc.constantFrom<Channel>('acs', 'token');

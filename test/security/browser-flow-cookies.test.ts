@@ -2,19 +2,12 @@
 // nonce, PKCE verifier) and of the SP-initiated SAML sign-in (AuthnRequest ID): missing, tampered, swapped,
 // of another purpose, expired, replayed. Each row asserts its code, that no picker was shown and nothing issued.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../shared/errors.ts';
-import { Browser, form, startBrokerUnderTest, type BrokerUnderTest, type HandlerResult } from '../support/security-broker.ts';
+import { Browser, form, useBrokerUnderTest, type HandlerResult } from '../support/security-broker.ts';
 import { expectBrowserRefusal, flipped, hostCookie, later, oidcToCallback, postAcs, samlLogin, samlResponse } from '../support/security-browser.ts';
 
-let broker: BrokerUnderTest;
-
-beforeAll(async () => {
-  broker = await startBrokerUnderTest();
-}, 60_000);
-afterAll(async () => {
-  await broker?.stop();
-});
+const broker = useBrokerUnderTest();
 
 interface FlowRow {
   readonly name: string;

@@ -2,20 +2,13 @@
 // broker (open redirect through role, target, destination and RelayState at every entry point), and claim values
 // escaped on every page (a SAML attribute or OIDC claim carrying markup, signed by the test IdPs).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../shared/errors.ts';
 import { ALICE, ATTR } from '../support/saml-idp.ts';
-import { Browser, carriesCredentials, codeOf, hiddenField, startBrokerUnderTest, type BrokerUnderTest, type HandlerResult } from '../support/security-broker.ts';
+import { Browser, carriesCredentials, codeOf, hiddenField, useBrokerUnderTest, type HandlerResult } from '../support/security-broker.ts';
 import { escaped, oidcSignIn, postAcs, postSession, samlResponse, samlSignIn, type SignedIn } from '../support/security-browser.ts';
 
-let broker: BrokerUnderTest;
-
-beforeAll(async () => {
-  broker = await startBrokerUnderTest();
-}, 60_000);
-afterAll(async () => {
-  await broker?.stop();
-});
+const broker = useBrokerUnderTest();
 
 const CONSOLE_DEEP_LINK = 'https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#Instances:';
 const EVIL_DESTINATIONS = [

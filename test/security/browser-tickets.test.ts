@@ -3,20 +3,13 @@
 // an OIDC sign-in. Each row starts from a real sign-in and changes one thing; each asserts its code and that
 // nothing was issued. Flow cookies: browser-flow-cookies.test.ts.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../shared/errors.ts';
 import { ALICE } from '../support/saml-idp.ts';
-import { Browser, carriesCredentials, form, startBrokerUnderTest, type BrokerUnderTest, type HandlerResult } from '../support/security-broker.ts';
+import { Browser, carriesCredentials, form, useBrokerUnderTest, type HandlerResult } from '../support/security-broker.ts';
 import { expectBrowserRefusal, flipped, hostCookie, later, oidcSignIn, oidcToCallback, postSession, samlLogin, samlSignIn, type SignedIn } from '../support/security-browser.ts';
 
-let broker: BrokerUnderTest;
-
-beforeAll(async () => {
-  broker = await startBrokerUnderTest();
-}, 60_000);
-afterAll(async () => {
-  await broker?.stop();
-});
+const broker = useBrokerUnderTest();
 
 interface TicketRow {
   readonly name: string;

@@ -2,22 +2,14 @@
 // and POST /roles through the exported handlers; a few rows arrive through the browser callback instead (the ID
 // token the IdP's token endpoint returns). Each row asserts its stable code and that nothing was issued.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../shared/errors.ts';
 import { createTestKey, signCompact, type MintOptions } from '../support/oidc.ts';
-import { Browser, carriesCredentials, codeOf, form, httpEvent, lambdaContext, startBrokerUnderTest, type BrokerUnderTest, type HandlerResult } from '../support/security-broker.ts';
+import { Browser, carriesCredentials, codeOf, form, httpEvent, lambdaContext, useBrokerUnderTest, type HandlerResult } from '../support/security-broker.ts';
 
-let broker: BrokerUnderTest;
-let prototypeNames: string[];
-
-beforeAll(async () => {
-  prototypeNames = Object.getOwnPropertyNames(Object.prototype).sort();
-  broker = await startBrokerUnderTest();
-}, 60_000);
-afterAll(async () => {
-  await broker?.stop();
-});
-beforeEach(() => broker.resetSts());
+// Taken before any broker code runs in this file: a later change to Object.prototype is pollution.
+const prototypeNames = Object.getOwnPropertyNames(Object.prototype).sort();
+const broker = useBrokerUnderTest({ resetStsEach: true });
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ID_TOKEN = 'urn:ietf:params:oauth:token-type:id_token';

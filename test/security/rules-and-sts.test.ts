@@ -4,25 +4,17 @@
 // accepts. Rows name the role they aim at; refusals assert the code and zero STS calls.
 
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../shared/errors.ts';
 import { signCompact } from '../support/oidc.ts';
 import { ATTR } from '../support/saml-idp.ts';
-import { carriesCredentials, codeOf, form, httpEvent, lambdaContext, ROLE_ARNS, startBrokerUnderTest, type BrokerUnderTest, type HandlerResult } from '../support/security-broker.ts';
+import { carriesCredentials, codeOf, form, httpEvent, lambdaContext, ROLE_ARNS, useBrokerUnderTest, type HandlerResult } from '../support/security-broker.ts';
 import { samlResponse } from '../support/security-browser.ts';
 import { expectLegalStsInput, stsInputs, STS_NAME, webIdentityClaims } from '../support/security-sts.ts';
 
-let broker: BrokerUnderTest;
-let prototypeNames: string[];
-
-beforeAll(async () => {
-  prototypeNames = Object.getOwnPropertyNames(Object.prototype).sort();
-  broker = await startBrokerUnderTest();
-}, 60_000);
-afterAll(async () => {
-  await broker?.stop();
-});
-beforeEach(() => broker.resetSts());
+// Taken before any broker code runs in this file: a later change to Object.prototype is pollution.
+const prototypeNames = Object.getOwnPropertyNames(Object.prototype).sort();
+const broker = useBrokerUnderTest({ resetStsEach: true });
 
 type Role = keyof typeof ROLE_ARNS;
 

@@ -2,24 +2,19 @@
 // rows take a few of its mutations through POST /saml/acs (and the same message as a saml2 subject token on
 // POST /token), so that the chain event → form → validation → decision → response is covered end to end.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../shared/errors.ts';
 import { movedInto, resignedAssertion, textReplaced, withEvilAssertion, withoutSignatures, wrappedInSecondResponse } from '../support/saml-attacks.ts';
 import { encode, generateKeyPair, type ResponseOptions } from '../support/saml-idp.ts';
-import { Browser, carriesCredentials, codeOf, form, httpEvent, lambdaContext, startBrokerUnderTest, type BrokerUnderTest, type HandlerResult } from '../support/security-broker.ts';
+import { Browser, carriesCredentials, codeOf, form, httpEvent, lambdaContext, useBrokerUnderTest, type HandlerResult } from '../support/security-broker.ts';
 import { postAcs } from '../support/security-browser.ts';
 
-let broker: BrokerUnderTest;
+const broker = useBrokerUnderTest({ resetStsEach: true });
 let attacker: { privateKeyPem: string; certPem: string };
 
 beforeAll(async () => {
-  broker = await startBrokerUnderTest();
   attacker = await generateKeyPair('attacker.example');
 }, 60_000);
-afterAll(async () => {
-  await broker?.stop();
-});
-beforeEach(() => broker.resetSts());
 
 const minutes = (n: number): Date => new Date(Date.now() + n * 60_000);
 const xml = (options: ResponseOptions = {}): Promise<string> => broker.saml.xml({ now: new Date(), inResponseTo: undefined, ...options });

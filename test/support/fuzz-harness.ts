@@ -3,9 +3,9 @@
 // The time bound is a safety net against hostile inputs (quadratic parsing, backtracking), not a benchmark.
 
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { isErrorCode } from '../../shared/errors.ts';
-import { carriesCredentials, codeOf, form, httpEvent, lambdaContext, type BrokerUnderTest, type Handler, type HandlerResult } from './security-broker.ts';
+import { carriesCredentials, codeOf, form, httpEvent, lambdaContext, useBrokerUnderTest, type BrokerUnderTest, type Handler, type HandlerResult } from './security-broker.ts';
 
 export const TIME_BOUND_MS = 1000;
 /** Modest run counts keep every fuzz file well under a minute on two cores. */
@@ -42,14 +42,6 @@ export const expectRefused = (probed: Probe): void => {
   expect(probed.result.body).not.toContain('name="ticket"');
 };
 
-/** Collects unhandled rejections while a fuzz file runs (vitest reports them too; this names them in the file). */
-export const trackRejections = (): { readonly seen: unknown[]; stop(): void } => {
-  const seen: unknown[] = [];
-  const listener = (reason: unknown): void => void seen.push(reason);
-  process.on('unhandledRejection', listener);
-  return { seen, stop: () => void process.off('unhandledRejection', listener) };
-};
-
 /**
  * One valid request down every lazy path (discovery and JWKS fetch, the SAML stack's dynamic import, the SDK
  * clients, dynalite), so that the time bound measures each fuzzed input and not a cold start. STS is reset after.
@@ -69,4 +61,18 @@ export const warmUp = async (broker: BrokerUnderTest): Promise<void> => {
   ];
   expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 302]);
   broker.resetSts();
+};
+
+/**
+ * The broker of one fuzz file (useBrokerUnderTest), warmed up, and the unhandled rejections seen from before it
+ * starts until the file ends (vitest reports them too; this names them in the file).
+ */
+export const useFuzzBroker = (): { readonly broker: BrokerUnderTest; readonly rejections: { readonly seen: readonly unknown[] } } => {
+  const seen: unknown[] = [];
+  const listener = (reason: unknown): void => void seen.push(reason);
+  beforeAll(() => void process.on('unhandledRejection', listener));
+  const broker = useBrokerUnderTest();
+  beforeAll(() => warmUp(broker), 60_000);
+  afterAll(() => void process.off('unhandledRejection', listener));
+  return { broker, rejections: { seen } };
 };

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { stringify } from 'yaml';
@@ -197,4 +198,22 @@ export const startBrokerUnderTest = async (options: BrokerOptions = {}): Promise
       for (const stop of stops.reverse()) await stop().catch(() => undefined);
     },
   };
+};
+
+/**
+ * The broker of one test file: started in beforeAll, stopped in afterAll. The returned object is filled in by
+ * beforeAll, so the file uses it as the started broker. `resetStsEach`: the STS mock is reset before every test.
+ */
+export const useBrokerUnderTest = (options: { readonly resetStsEach?: boolean } = {}): BrokerUnderTest => {
+  const broker = {} as BrokerUnderTest;
+  let started = false;
+  beforeAll(async () => {
+    Object.assign(broker, await startBrokerUnderTest());
+    started = true;
+  }, 60_000);
+  afterAll(async () => {
+    if (started) await broker.stop();
+  });
+  if (options.resetStsEach === true) beforeEach(() => broker.resetSts());
+  return broker;
 };
