@@ -1,7 +1,6 @@
 // GET /oidc/login and GET /oidc/callback: OIDC browser sign-in, then the role picker.
-import { composeOidcRoutes } from '../../shared/compose/oidc-login.ts';
+import { composeFromEnvironment } from '../../shared/compose/broker.ts';
+import { composeOidcRoutes } from '../../shared/compose/oidc.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 
-const route = await composeOidcRoutes();
-
-export const handler = brokerHandler('page', async (event, context) => route(event, context.awsRequestId));
+export const handler = brokerHandler('page', await composeOidcRoutes(await composeFromEnvironment()));

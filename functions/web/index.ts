@@ -1,7 +1,6 @@
 // GET /: the landing page, one "Sign in with …" button per configured provider.
-import { composeLandingPage } from '../../shared/compose/web.ts';
+import { composeFromEnvironment } from '../../shared/compose/broker.ts';
+import { composeLandingRoutes } from '../../shared/compose/landing.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 
-const landing = await composeLandingPage();
-
-export const handler = brokerHandler('page', async () => landing());
+export const handler = brokerHandler('page', composeLandingRoutes(await composeFromEnvironment()));

@@ -1,8 +1,11 @@
-// The audit record (SPEC §8): one structured line per decision. It names who, what, which rule and which
-// credentials (by AccessKeyId), and never carries a token, assertion, secret key, cookie or code.
+// The audit record (docs/operations.md): one structured line per decision. It names who, what, which rule and
+// which credentials (by AccessKeyId), and never carries a token, assertion, secret key, cookie or code.
 
+import type { VerifiedIdentity } from '../identity/verified-identity.ts';
 import type { AwsCredentials } from '../issuance/sts.ts';
-import type { RoleOutcome } from '../rules/index.ts';
+import type { RequestContext } from '../request.ts';
+import type { Decision, RoleOutcome } from '../rules/index.ts';
+import { rfc3339 } from '../time.ts';
 import { logger } from './logger.ts';
 
 export interface AuditRecord {
@@ -31,6 +34,32 @@ export type AuditSink = (record: AuditRecord) => void;
 
 export const logAudit: AuditSink = (record) => logger.info('audit', { audit: record });
 
+/** What is known when a record is written: the identity once verified, the decision once made. */
+export interface AuditFacts {
+  readonly identity?: VerifiedIdentity | undefined;
+  readonly decision?: Decision | undefined;
+}
+
+/** The ids of the rules that matched (allow and deny alike). */
+export const matchedRuleIds = (decision: Decision): string[] => decision.trace.filter((t) => t.matched).map((t) => t.ruleId);
+
+/**
+ * The record every route starts from: request, identity (when verified) and the matching rules (when decided),
+ * as a refusal; callers add the outcome (`grantFields`, or `decision` + `code`).
+ */
+export const auditRecord = (route: string, ctx: RequestContext, now: Date, facts: AuditFacts = {}): AuditRecord => ({
+  time: now.toISOString(),
+  requestId: ctx.requestId,
+  sourceIp: ctx.sourceIp,
+  route,
+  protocol: facts.identity?.protocol,
+  provider: facts.identity?.providerId,
+  subject: facts.identity?.subject,
+  tokenId: facts.identity?.tokenId,
+  decision: 'deny',
+  ruleIds: facts.decision ? matchedRuleIds(facts.decision) : [],
+});
+
 /** The fields of a grant: which rule, which role and session, which credentials (by AccessKeyId only). */
 export const grantFields = (role: RoleOutcome, credentials: AwsCredentials): Pick<AuditRecord, 'decision' | 'ruleIds' | 'roleArn' | 'sessionName' | 'sourceIdentity' | 'durationSeconds' | 'durationBoundBy' | 'expiration' | 'accessKeyId'> => ({
   decision: 'grant',
@@ -40,6 +69,6 @@ export const grantFields = (role: RoleOutcome, credentials: AwsCredentials): Pic
   sourceIdentity: role.session.sourceIdentity,
   durationSeconds: role.session.durationSeconds,
   durationBoundBy: role.session.durationBoundBy,
-  expiration: credentials.expiration.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  expiration: rfc3339(credentials.expiration),
   accessKeyId: credentials.accessKeyId,
 });

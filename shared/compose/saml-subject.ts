@@ -5,7 +5,7 @@
 // saml2 subject token. The replay store is the caller's, so the DynamoDB client is not duplicated.
 
 import type { BrokerConfig } from '../config/index.ts';
-import { fromSamlIdentity, type VerifiedIdentity } from '../flows/identity.ts';
+import { fromSaml, type VerifiedIdentity } from '../identity/verified-identity.ts';
 import { samlProvidersOf, spSettingsOf, validateSamlResponse } from '../saml/index.ts';
 import type { ReplayStore } from '../stores/replay.ts';
 
@@ -19,6 +19,6 @@ export const createSamlSubjectVerifier = (config: BrokerConfig, replay: ReplaySt
       { samlResponse: token, bareAssertionAllowed: true },
       { providers, spEntityId: sp.entityId, acsUrl: sp.acsUrl, now, clockSkewSeconds: config.broker.clockSkewSeconds, maxAssertionAgeSeconds: config.broker.maxAssertionAgeSeconds, replay },
     );
-    return fromSamlIdentity(identity, now);
+    return fromSaml(identity);
   };
 };

@@ -4,6 +4,7 @@
 
 import type { BrokerConfig } from '../config/index.ts';
 import type { SubjectVerifier } from '../flows/token-exchange.ts';
+import { fromOidc } from '../identity/verified-identity.ts';
 import { createOidcVerifier } from '../oidc/index.ts';
 import type { ReplayStore } from '../stores/replay.ts';
 import type { createSamlSubjectVerifier, SamlSubjectVerifier } from './saml-subject.ts';
@@ -19,8 +20,7 @@ export const createSubjectVerifier = (config: BrokerConfig, replay: ReplayStore,
       saml ??= loadSaml().then((m) => m.createSamlSubjectVerifier(config, replay));
       return (await saml)(request.subjectToken, now);
     }
-    const verified = await oidc.verify(request.subjectToken, now);
-    return { providerId: verified.providerId, protocol: 'oidc', subject: verified.subject, tokenId: verified.jti, rawClaims: verified.claims };
+    return fromOidc(await oidc.verify(request.subjectToken, now));
   };
 };
 

@@ -1,21 +1,20 @@
-// Composition of the token and roles functions: config, adapters and flows, built once per cold start.
+// The token and roles functions' routes: POST /token and POST /roles over the shared services, with the subject-token
+// verifier (ID tokens here; SAML subject tokens through the function's second bundle, loaded on the first one).
 
-import { logAudit } from '../audit/audit.ts';
-import { loadConfig } from '../config/index.ts';
-import { createTokenExchange, createRoleListing } from '../flows/token-exchange.ts';
-import { createCredentialIssuer } from '../issuance/issue.ts';
-import { replayStore } from './clients.ts';
-import { webIdentitySigner } from './signing.ts';
-import { stsAdapter } from './sts.ts';
+import { createRoleListing, createTokenExchange } from '../flows/token-exchange.ts';
+import type { RouteHandler } from '../http/handler.ts';
+import { router } from '../http/routes/router.ts';
+import { rolesRoute, tokenRoute } from '../http/routes/token.ts';
+import type { Broker } from './broker.ts';
+import { issuerOf, replayOf } from './services.ts';
 import { createSubjectVerifier, type SamlSubjectLoader } from './subject.ts';
 
-export const composeTokenExchange = async (loadSaml: SamlSubjectLoader) => {
-  const config = await loadConfig();
-  const verify = createSubjectVerifier(config, replayStore(), loadSaml);
-  return createTokenExchange({ config, verify, issue: createCredentialIssuer(config, stsAdapter(), webIdentitySigner(config)), audit: logAudit });
+export const composeTokenRoutes = (broker: Broker, loadSaml: SamlSubjectLoader): RouteHandler => {
+  const verify = createSubjectVerifier(broker.config, replayOf(broker), loadSaml);
+  return router({ 'POST /token': tokenRoute(createTokenExchange({ config: broker.config, verify, issue: issuerOf(broker), audit: broker.audit })) });
 };
 
-export const composeRoleListing = async (loadSaml: SamlSubjectLoader) => {
-  const config = await loadConfig();
-  return createRoleListing({ config, verify: createSubjectVerifier(config, replayStore(), loadSaml), audit: logAudit });
+export const composeRolesRoutes = (broker: Broker, loadSaml: SamlSubjectLoader): RouteHandler => {
+  const verify = createSubjectVerifier(broker.config, replayOf(broker), loadSaml);
+  return router({ 'POST /roles': rolesRoute(createRoleListing({ config: broker.config, verify, audit: broker.audit })) });
 };

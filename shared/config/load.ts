@@ -3,13 +3,9 @@
 
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import * as z from 'zod/mini';
 import type { Policy, Rule } from '../rules/index.ts';
 import { checkConfig, ruleIdAt, type Problem } from './check.ts';
 import { configSchema, type ParsedConfig, type ProviderConfig } from './schema.ts';
-// Static on purpose: esbuild cannot tree-shake a dynamically imported SDK client, and the SSM client imported
-// lazily costs ~100 KB more in every function bundle and more cold-start time than evaluating it (docs/performance.md).
-import { resolveSsmParameters } from './ssm.ts';
 
 export type { Problem } from './check.ts';
 
@@ -180,8 +176,8 @@ const resolveRefs = async (config: ParsedConfig, file: string, options: LoadOpti
   if (ssmWanted.size > 0) {
     const names = [...ssmWanted.keys()];
     try {
-      const ssm = options.ssm ?? resolveSsmParameters;
-      const values = await ssm(names);
+      if (!options.ssm) throw new Error('no SSM client was given to resolve ssm: references');
+      const values = await options.ssm(names);
       for (const [name, path] of ssmWanted) {
         const value = values.get(name);
         if (value === undefined) problems.push({ severity: 'error', path, message: `SSM parameter ${name} was not found` });
@@ -237,23 +233,4 @@ export const loadConfigFile = async (file: string, options: LoadOptions = {}): P
     throw new ConfigError(file, [{ severity: 'error', path: '(file)', message: 'the config file cannot be read' }]);
   }
   return buildConfig(await parseConfigText(text, file), file, options);
-};
-
-const envSchema = z.object({ BROKER_CONFIG: z.string().check(z.minLength(1, 'BROKER_CONFIG must name the config file')) });
-
-let cached: Promise<BrokerConfig> | undefined;
-
-/** The config of this process (path in BROKER_CONFIG), loaded once per cold start. */
-export const loadConfig = (): Promise<BrokerConfig> => {
-  cached ??= (async () => {
-    const env = envSchema.safeParse(process.env);
-    if (!env.success) throw new ConfigError('(environment)', [{ severity: 'error', path: 'BROKER_CONFIG', message: 'must name the config file' }]);
-    return loadConfigFile(resolve(env.data.BROKER_CONFIG));
-  })();
-  return cached;
-};
-
-/** For tests and the local server, which load several configs in one process. */
-export const resetConfigCache = (): void => {
-  cached = undefined;
 };

@@ -1,9 +1,11 @@
-// Runtime settings from the function's environment (template.yaml Globals / env.json), parsed once.
-// Only the config module reads process.env.
+// Runtime settings from the function's environment (template.yaml Globals / env.json). Only the config module
+// reads process.env; the composition reads these once per cold start.
 
 import * as z from 'zod/mini';
+import { ConfigError } from './load.ts';
 
 const runtimeSchema = z.object({
+  BROKER_CONFIG: z.string().check(z.minLength(1, 'must name the config file')),
   REPLAY_TABLE: z._default(z.string().check(z.minLength(1)), 'federation-broker-replay'),
   SIGNING_KEY_ARN: z.optional(z.string()),
   AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
@@ -11,13 +13,11 @@ const runtimeSchema = z.object({
 
 export type RuntimeSettings = z.output<typeof runtimeSchema>;
 
-let cached: RuntimeSettings | undefined;
-
-export const runtimeSettings = (): RuntimeSettings => {
-  cached ??= runtimeSchema.parse(process.env);
-  return cached;
-};
-
-export const resetRuntimeSettings = (): void => {
-  cached = undefined;
+/** The function's settings; a missing BROKER_CONFIG fails the cold start, naming the variable. */
+export const readRuntimeSettings = (env: Readonly<Record<string, string | undefined>> = process.env): RuntimeSettings => {
+  const parsed = runtimeSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError('(environment)', parsed.error.issues.map((issue) => ({ severity: 'error', path: issue.path.map(String).join('.') || '(environment)', message: issue.message })));
+  }
+  return parsed.data;
 };

@@ -3,6 +3,7 @@
 
 import { BrokerError } from '../errors.ts';
 import type { Context } from 'aws-lambda';
+import type { RequestContext } from '../request.ts';
 import { requestIdOf, type HttpEvent } from './handler.ts';
 
 /** Largest body accepted (SAML responses posted as subject tokens are the biggest legitimate input). */
@@ -70,12 +71,6 @@ export const queryParams = (event: HttpEvent): Params => formParams(event.rawQue
 
 /** Parameter names echoed to clients are cut and reduced to harmless characters. */
 const safeName = (name: string): string => name.replace(/[^\w.:-]/g, '?').slice(0, 40);
-
-export interface RequestContext {
-  readonly requestId: string;
-  readonly sourceIp?: string | undefined;
-  readonly userAgent?: string | undefined;
-}
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 

@@ -2,15 +2,13 @@
 // browser flows. Clients get the stable code, a short description and the request id; never the message or cause.
 
 import { BrokerError, ERROR_TABLE, RETRY_AFTER_SECONDS, type ErrorCode } from '../errors.ts';
+import { escapeHtml } from './html.ts';
 import { json, text, type HttpResult } from './responses.ts';
 
 export type Channel = 'api' | 'page';
 
 export const toBrokerError = (error: unknown): BrokerError =>
   error instanceof BrokerError ? error : new BrokerError('INTERNAL', 'unexpected error', { cause: error });
-
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 export const statusOf = (code: ErrorCode, channel: Channel): number => {
   const entry: { status: number; pageStatus?: number } = ERROR_TABLE[code];

@@ -1,7 +1,9 @@
 // The role picker and the CLI credentials page: server-rendered, usable without JavaScript, escaped throughout.
 
 import type { AwsCredentials } from '../issuance/sts.ts';
+import { accountIdOf } from '../patterns.ts';
 import type { RoleOutcome } from '../rules/index.ts';
+import { rfc3339 } from '../time.ts';
 import { html, page, SafeHtml, type PageOptions } from './html.ts';
 import type { HttpResult } from './responses.ts';
 
@@ -15,8 +17,6 @@ export const formatDuration = (seconds: number): string => {
 
 /** A fixed attribute fragment (never built from input). */
 const flag = (on: boolean, fragment: ' checked' | ' selected'): SafeHtml => new SafeHtml(on ? fragment : '');
-
-const accountOf = (arn: string): string => /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1] ?? '';
 
 export interface PickerInput {
   readonly ticket: string;
@@ -33,7 +33,7 @@ export const pickerPage = (input: PickerInput, options: PageOptions = {}): HttpR
   const preferred = Math.min(input.defaultSeconds, longest);
   const roles: SafeHtml[] = input.roles.map(
     (role, i) => html`<li><label class="role"><input type="radio" name="role" value="${role.id}"${flag(i === 0, ' checked')} required>
-<span><strong>${role.label ?? role.id}</strong><br><span class="muted">account ${accountOf(role.arn)} · ${role.arn.split('/').slice(1).join('/')} · up to ${formatDuration(role.session.durationSeconds)}</span></span></label></li>`,
+<span><strong>${role.label ?? role.id}</strong><br><span class="muted">account ${accountIdOf(role.arn) ?? ''} · ${role.arn.split('/').slice(1).join('/')} · up to ${formatDuration(role.session.durationSeconds)}</span></span></label></li>`,
   );
   const options_: SafeHtml[] = choices.map((d) => html`<option value="${d}"${flag(d === preferred, ' selected')}>${formatDuration(d)}</option>`);
   return page(
@@ -62,7 +62,7 @@ export interface CredentialsPageInput {
 
 export const credentialsPage = (input: CredentialsPageInput, options: PageOptions = {}): HttpResult => {
   const c = input.credentials;
-  const expiration = c.expiration.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const expiration = rfc3339(c.expiration);
   const exports = `export AWS_ACCESS_KEY_ID=${c.accessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${c.secretAccessKey}\nexport AWS_SESSION_TOKEN=${c.sessionToken}`;
   const ini = `[${input.profile}]\naws_access_key_id = ${c.accessKeyId}\naws_secret_access_key = ${c.secretAccessKey}\naws_session_token = ${c.sessionToken}`;
   const json = JSON.stringify({ Version: 1, AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, SessionToken: c.sessionToken, Expiration: expiration }, null, 2);

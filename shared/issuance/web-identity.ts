@@ -5,9 +5,9 @@
 
 import { randomBytes } from 'node:crypto';
 import { BrokerError } from '../errors.ts';
-import type { VerifiedIdentity } from '../flows/identity.ts';
+import type { Principal, WebIdentitySigner } from './issue.ts';
 import { ROLE_CHAINING_CAP, STS_MAXIMUM, type Issuance, type RoleOutcome } from '../rules/index.ts';
-import type { WebIdentitySigner } from './issue.ts';
+
 import type { SigningKey } from './signing-key.ts';
 
 /** Lifetime of a web-identity token: long enough for one STS call with retries, short enough to be useless later. */
@@ -51,7 +51,7 @@ const b64url = (data: string | Uint8Array): string => Buffer.from(data).toString
 /** The claims of the token for one granted role and identity, at `now`. */
 export const webIdentityClaims = (
   role: RoleOutcome,
-  identity: VerifiedIdentity,
+  identity: Principal,
   now: Date,
   options: { readonly issuer: string; readonly audience: string; readonly jti: string },
 ): WebIdentityClaims => {

@@ -11,10 +11,10 @@ import { DEFAULT_HTTP, type Fetch } from './fetch-json.ts';
 import { createKeyResolver, createStaticKeyResolver, type KeyResolver } from './jwks.ts';
 import { spendJti } from './jti.ts';
 import { acceptedAudiences, selectProvider, type OidcProviders } from './select.ts';
-import { verifyIdToken, type TokenPolicy, type VerifiedIdentity } from './verify.ts';
+import { verifyIdToken, type TokenPolicy, type VerifiedToken } from './verify.ts';
 
 export type { ClaimSet } from './claims.ts';
-export type { VerifiedIdentity, TokenPolicy } from './verify.ts';
+export type { VerifiedToken, TokenPolicy } from './verify.ts';
 export { verifyIdToken } from './verify.ts';
 export { MAX_TOKEN_LENGTH } from './compact.ts';
 
@@ -36,7 +36,7 @@ export interface VerifyOptions {
   readonly consumeJti?: boolean;
 }
 
-export type VerifiedIdToken = VerifiedIdentity & { readonly providerId: string };
+export type VerifiedIdToken = VerifiedToken & { readonly providerId: string };
 
 export interface OidcVerifier {
   verify(token: string, now: Date, options?: VerifyOptions): Promise<VerifiedIdToken>;

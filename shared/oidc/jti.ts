@@ -3,7 +3,7 @@
 
 import { BrokerError } from '../errors.ts';
 import type { ReplayStore } from '../stores/replay.ts';
-import type { VerifiedIdentity } from './verify.ts';
+import type { VerifiedToken } from './verify.ts';
 
 export interface SingleUse {
   readonly providerId: string;
@@ -14,7 +14,7 @@ export interface SingleUse {
   readonly consume: boolean;
 }
 
-export const spendJti = async (identity: VerifiedIdentity, use: SingleUse): Promise<void> => {
+export const spendJti = async (identity: VerifiedToken, use: SingleUse): Promise<void> => {
   // Stops a token without jti slipping past a provider that promised single use.
   if (identity.jti === undefined) throw new BrokerError('TOKEN_INVALID', 'this provider requires a jti');
   if (!use.consume) return;

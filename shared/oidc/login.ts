@@ -1,145 +1,201 @@
-// OIDC browser sign-in with openid-client v6: authorization code + PKCE (S256), state and nonce kept in a sealed,
-// short-lived flow cookie consumed once; the RFC 9207 `iss` response parameter checked when sent (mix-up); the
-// ID token then verified again with its signature by the same verifier POST /token uses.
+// The OIDC authorization code flow with openid-client v6, as a protocol step: the authorization URL (PKCE S256,
+// state, nonce) and the callback's code exchange, checked for state, the RFC 9207 `iss` response parameter
+// (mix-up) and nonce, with the ID token then verified again with its signature by the verifier POST /token uses.
+// Where the flow's secrets are kept between the two steps (a sealed cookie) is the caller's business.
 
-import * as client from 'openid-client';
 import { importPKCS8 } from 'jose';
+import * as client from 'openid-client';
 import type { BrokerConfig, OidcProviderConfig } from '../config/index.ts';
 import { BrokerError, type ErrorCode } from '../errors.ts';
-import type { VerifiedIdentity } from '../flows/identity.ts';
-import type { BrowserIntent } from '../flows/browser-session.ts';
-import type { ReplayStore } from '../stores/replay.ts';
-import type { Sealer } from '../stores/seal.ts';
-import type { OidcVerifier } from './index.ts';
+import { isLoopbackHost } from '../patterns.ts';
+import type { OidcVerifier, VerifiedIdToken } from './index.ts';
 
-export const FLOW_SECONDS = 600;
-
-export interface OidcFlow {
-  readonly provider: string;
+/** The secrets of one code flow: they go out in the authorization request and must come back with the code. */
+export interface CodeFlowSecrets {
   readonly state: string;
   readonly nonce: string;
+  /** The PKCE code verifier. */
   readonly verifier: string;
-  readonly intent: BrowserIntent;
 }
 
-const isLoopbackHttp = (url: URL): boolean => url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]');
+export const newCodeFlowSecrets = (): CodeFlowSecrets => ({
+  state: client.randomState(),
+  nonce: client.randomNonce(),
+  verifier: client.randomPKCECodeVerifier(),
+});
 
-const clientAuth = async (config: BrokerConfig, provider: OidcProviderConfig): Promise<client.ClientAuth> => {
-  const secret = provider.clientSecret === undefined ? undefined : config.secrets.get(provider.clientSecret);
-  const method = provider.clientAuth ?? (secret !== undefined ? 'client_secret_basic' : 'none');
+const clientAuthOf = (provider: OidcProviderConfig, secrets: OidcClientSecrets): client.ClientAuth => {
+  const method = provider.clientAuth ?? (secrets.clientSecret !== undefined ? 'client_secret_basic' : 'none');
   switch (method) {
     case 'none':
       return client.None();
     case 'client_secret_basic':
-      return client.ClientSecretBasic(secret);
+      return client.ClientSecretBasic(secrets.clientSecret);
     case 'client_secret_post':
-      return client.ClientSecretPost(secret);
-    case 'private_key_jwt': {
-      const pem = provider.clientPrivateKey === undefined ? undefined : config.secrets.get(provider.clientPrivateKey);
-      if (pem === undefined) throw new BrokerError('CONFIG_INVALID', 'private_key_jwt needs clientPrivateKey');
-      return client.PrivateKeyJwt(await importPKCS8(pem, 'RS256'));
-    }
+      return client.ClientSecretPost(secrets.clientSecret);
+    case 'private_key_jwt':
+      if (secrets.clientPrivateKey === undefined) throw new BrokerError('CONFIG_INVALID', 'private_key_jwt needs clientPrivateKey');
+      return client.PrivateKeyJwt(secrets.clientPrivateKey);
   }
 };
 
-/** openid-client errors translated once, here. */
-const translate = (error: unknown): BrokerError => {
-  if (error instanceof BrokerError) return error;
-  const code = (error as { code?: string }).code ?? '';
-  const message = error instanceof Error ? error.message : '';
-  let mapped: ErrorCode = 'FLOW_INVALID';
-  if (/iss/i.test(message) && /mismatch|unexpected|invalid/i.test(message)) mapped = 'ISSUER_MISMATCH';
-  else if (code === 'OAUTH_RESPONSE_BODY_ERROR' || code === 'OAUTH_AUTHORIZATION_RESPONSE_ERROR') mapped = 'FLOW_INVALID';
-  else if (code === 'OAUTH_TIMEOUT' || /fetch failed|ECONNREFUSED|timeout/i.test(message)) mapped = 'IDP_UNAVAILABLE';
-  return new BrokerError(mapped, `OIDC code flow refused: ${code || 'error'}`, { cause: error });
-};
-
-export interface OidcLoginDeps {
-  readonly config: BrokerConfig;
-  readonly sealer: Sealer;
-  readonly replay: ReplayStore;
-  readonly verifier: OidcVerifier;
+/** What the provider's client authentication needs, materialised from the config at cold start. */
+export interface OidcClientSecrets {
+  readonly clientSecret?: string | undefined;
+  readonly clientPrivateKey?: CryptoKey | undefined;
 }
 
-export const createOidcLogin = (deps: OidcLoginDeps) => {
-  const configurations = new Map<string, Promise<client.Configuration>>();
-  const redirectUri = `${deps.config.broker.baseUrl}/oidc/callback`;
+/** The claim or attribute an oauth4webapi comparison failure names (`cause.claim` / `cause.attribute`). */
+const comparedName = (error: client.ClientError): string | undefined => {
+  const detail = (error.cause as { cause?: { claim?: unknown; attribute?: unknown } } | undefined)?.cause;
+  const name = detail?.claim ?? detail?.attribute;
+  return typeof name === 'string' ? name : undefined;
+};
 
-  const providerOf = (id: string | undefined): [string, OidcProviderConfig] => {
-    const provider = id !== undefined && Object.hasOwn(deps.config.providers, id) ? deps.config.providers[id] : undefined;
-    if (!id || !provider || provider.type !== 'oidc' || provider.clientId === undefined) throw new BrokerError('UNKNOWN_PROVIDER', 'no OIDC provider for browser sign-in by that id');
-    return [id, provider];
+const CLAIM_CODES: Readonly<Record<string, ErrorCode>> = { iss: 'ISSUER_MISMATCH', issuer: 'ISSUER_MISMATCH', aud: 'AUDIENCE_MISMATCH', azp: 'AUDIENCE_MISMATCH' };
+
+/**
+ * openid-client's errors translated once, here, by class and code (never by message text). The broker's own checks
+ * (state, `iss`, nonce) run before or after the library and carry their own codes; what the library refuses on its
+ * own is the IdP's answer: an error response, a malformed body, a failed comparison, or no answer at all.
+ */
+export const translateClientError = (error: unknown): BrokerError => {
+  if (error instanceof BrokerError) return error;
+  const wrap = (code: ErrorCode, what: string): BrokerError => new BrokerError(code, `OIDC code flow refused: ${what}`, { cause: error });
+  // The IdP answered the authorization or token request with an OAuth error (access_denied, invalid_grant, …).
+  if (error instanceof client.AuthorizationResponseError || error instanceof client.ResponseBodyError) return wrap('FLOW_INVALID', error.error);
+  if (error instanceof client.ClientError) {
+    switch (error.code) {
+      case 'OAUTH_JWT_CLAIM_COMPARISON_FAILED':
+      case 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED':
+        return wrap(CLAIM_CODES[comparedName(error) ?? ''] ?? 'TOKEN_INVALID', `${error.code} ${comparedName(error) ?? ''}`.trim());
+      case 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED':
+        return wrap('TOKEN_EXPIRED', error.code);
+      case 'OAUTH_RESPONSE_IS_NOT_CONFORM':
+      case 'OAUTH_RESPONSE_IS_NOT_JSON':
+      case 'OAUTH_PARSE_ERROR':
+      case 'OAUTH_TIMEOUT':
+        return wrap('IDP_UNAVAILABLE', error.code);
+      default:
+        return wrap('FLOW_INVALID', error.code ?? 'ClientError');
+    }
+  }
+  // fetch's own failures: the IdP's token endpoint could not be reached or did not answer in time.
+  if (error instanceof TypeError || (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))) return wrap('IDP_UNAVAILABLE', error.name);
+  return wrap('FLOW_INVALID', 'error');
+};
+
+/** Client secrets and private_key_jwt keys of the browser-sign-in providers, read once at cold start. */
+export const clientSecretsOf = async (config: BrokerConfig): Promise<ReadonlyMap<string, OidcClientSecrets>> => {
+  const out = new Map<string, OidcClientSecrets>();
+  for (const [id, p] of Object.entries(config.providers)) {
+    if (p.type !== 'oidc' || p.clientId === undefined) continue;
+    const pem = p.clientPrivateKey === undefined ? undefined : config.secrets.get(p.clientPrivateKey);
+    let clientPrivateKey: CryptoKey | undefined;
+    try {
+      clientPrivateKey = pem === undefined ? undefined : await importPKCS8(pem, 'RS256');
+    } catch (error) {
+      throw new BrokerError('CONFIG_INVALID', `providers.${id}.clientPrivateKey is not a PKCS#8 RSA private key`, { cause: error });
+    }
+    out.set(id, { clientSecret: p.clientSecret === undefined ? undefined : config.secrets.get(p.clientSecret), clientPrivateKey });
+  }
+  return out;
+};
+
+export interface OidcCodeFlowOptions {
+  readonly config: BrokerConfig;
+  readonly verifier: OidcVerifier;
+  /** Client secrets and keys per provider id, materialised at cold start. */
+  readonly clientSecretsOf: (providerId: string) => OidcClientSecrets;
+  /** openid-client's discovery timeout, in seconds. */
+  readonly timeoutSeconds?: number;
+}
+
+export interface OidcCodeFlow {
+  /** The provider (by id) that may sign browsers in: an OIDC provider with a clientId. */
+  provider(id: string | undefined): { readonly id: string; readonly provider: OidcProviderConfig };
+  /** The IdP's authorization URL for this flow's secrets. */
+  authorizationUrl(providerId: string, secrets: CodeFlowSecrets): Promise<string>;
+  /** The callback: state and `iss` checked, the code exchanged, the ID token verified (signature included). */
+  exchange(providerId: string, rawQuery: string, secrets: CodeFlowSecrets, now: Date): Promise<VerifiedIdToken>;
+}
+
+export const createOidcCodeFlow = (options: OidcCodeFlowOptions): OidcCodeFlow => {
+  const configurations = new Map<string, Promise<client.Configuration>>();
+  const redirectUri = `${options.config.broker.baseUrl}/oidc/callback`;
+
+  const provider: OidcCodeFlow['provider'] = (id) => {
+    const found = id !== undefined && Object.hasOwn(options.config.providers, id) ? options.config.providers[id] : undefined;
+    if (id === undefined || !found || found.type !== 'oidc' || found.clientId === undefined) throw new BrokerError('UNKNOWN_PROVIDER', 'no OIDC provider for browser sign-in by that id');
+    return { id, provider: found };
   };
 
-  const configurationOf = (id: string, provider: OidcProviderConfig): Promise<client.Configuration> => {
+  const configurationOf = (id: string, settings: OidcProviderConfig): Promise<client.Configuration> => {
     let found = configurations.get(id);
     if (!found) {
-      const issuer = new URL(provider.issuer);
-      found = (async () =>
-        client.discovery(issuer, provider.clientId ?? '', { redirect_uris: [redirectUri], response_types: ['code'] }, await clientAuth(deps.config, provider), {
-          timeout: 5,
-          ...(isLoopbackHttp(issuer) ? { execute: [client.allowInsecureRequests] } : {}),
-        }))().catch((error: unknown) => {
-        configurations.delete(id); // a later sign-in may retry discovery
-        throw new BrokerError('IDP_UNAVAILABLE', 'OIDC discovery failed', { cause: error });
-      });
+      const issuer = new URL(settings.issuer);
+      const loopback = issuer.protocol === 'http:' && isLoopbackHost(issuer.hostname);
+      found = client
+        .discovery(issuer, settings.clientId ?? '', { redirect_uris: [redirectUri], response_types: ['code'] }, clientAuthOf(settings, options.clientSecretsOf(id)), {
+          timeout: options.timeoutSeconds ?? 5,
+          ...(loopback ? { execute: [client.allowInsecureRequests] } : {}),
+        })
+        .catch((error: unknown) => {
+          configurations.delete(id); // a later sign-in may retry discovery
+          throw new BrokerError('IDP_UNAVAILABLE', 'OIDC discovery failed', { cause: error });
+        });
       configurations.set(id, found);
     }
     return found;
   };
 
-  /** GET /oidc/login: the authorization redirect and the sealed flow cookie value. */
-  const start = async (providerId: string | undefined, intent: BrowserIntent, now: Date): Promise<{ location: string; flow: string }> => {
-    const [id, provider] = providerOf(providerId);
-    const configuration = await configurationOf(id, provider);
-    const flow: OidcFlow = { provider: id, state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(), intent };
-    const location = client.buildAuthorizationUrl(configuration, {
-      redirect_uri: redirectUri,
-      scope: provider.scopes.join(' '),
-      response_type: 'code',
-      code_challenge: await client.calculatePKCECodeChallenge(flow.verifier),
-      code_challenge_method: 'S256',
-      state: flow.state,
-      nonce: flow.nonce,
-    });
-    const sealed = deps.sealer.seal('oidc-flow', flow as unknown as Record<string, unknown>, new Date(now.getTime() + FLOW_SECONDS * 1000));
-    return { location: location.toString(), flow: sealed };
+  const authorizationUrl: OidcCodeFlow['authorizationUrl'] = async (providerId, secrets) => {
+    const { id, provider: settings } = provider(providerId);
+    const configuration = await configurationOf(id, settings);
+    return client
+      .buildAuthorizationUrl(configuration, {
+        redirect_uri: redirectUri,
+        scope: settings.scopes.join(' '),
+        response_type: 'code',
+        code_challenge: await client.calculatePKCECodeChallenge(secrets.verifier),
+        code_challenge_method: 'S256',
+        state: secrets.state,
+        nonce: secrets.nonce,
+      })
+      .toString();
   };
 
-  /** GET /oidc/callback: state, PKCE, `iss`, code exchange, then the ID token verified with its signature. */
-  const finish = async (sealedFlow: string | undefined, rawQuery: string, now: Date): Promise<{ identity: VerifiedIdentity; intent: BrowserIntent }> => {
-    if (!sealedFlow) throw new BrokerError('FLOW_INVALID', 'no flow cookie: the sign-in did not start in this browser');
-    const flow = deps.sealer.open('oidc-flow', sealedFlow, now, 'FLOW_INVALID') as unknown as OidcFlow;
-    const [id, provider] = providerOf(flow.provider);
+  const exchange: OidcCodeFlow['exchange'] = async (providerId, rawQuery, secrets, now) => {
+    const { id, provider: settings } = provider(providerId);
     const query = new URLSearchParams(rawQuery);
-    // The flow cookie answers one callback only (a replayed callback URL or code finds it spent).
-    await deps.replay.claimOnce(`oidc-flow:${flow.state}`, new Date(now.getTime() + FLOW_SECONDS * 1000));
-    if (query.get('state') !== flow.state) throw new BrokerError('FLOW_INVALID', 'state does not match this browser\'s flow');
+    // Login CSRF: a callback that does not carry this browser's state is someone else's.
+    if (query.get('state') !== secrets.state) throw new BrokerError('FLOW_INVALID', "state does not match this browser's flow");
     // Mix-up defence (RFC 9207): a callback naming another issuer is refused even before the code is used.
     const iss = query.get('iss');
-    if (iss !== null && iss !== provider.issuer) throw new BrokerError('ISSUER_MISMATCH', 'the callback names another issuer');
+    if (iss !== null && iss !== settings.issuer) throw new BrokerError('ISSUER_MISMATCH', 'the callback names another issuer');
     let idToken: string | undefined;
     try {
-      const configuration = await configurationOf(id, provider);
+      const configuration = await configurationOf(id, settings);
+      // …and an IdP that promises `iss` (RFC 9207 §3) must send it: its absence may mean another IdP answered.
+      if (iss === null && configuration.serverMetadata().authorization_response_iss_parameter_supported === true) {
+        throw new BrokerError('ISSUER_MISMATCH', 'the callback lacks the iss its IdP promises');
+      }
       const tokens = await client.authorizationCodeGrant(configuration, new URL(`${redirectUri}?${rawQuery}`), {
-        pkceCodeVerifier: flow.verifier,
-        expectedState: flow.state,
-        expectedNonce: flow.nonce,
+        pkceCodeVerifier: secrets.verifier,
+        expectedState: secrets.state,
+        expectedNonce: secrets.nonce,
         idTokenExpected: true,
       });
       idToken = tokens.id_token;
     } catch (error) {
-      throw translate(error);
+      throw translateClientError(error);
     }
     if (!idToken) throw new BrokerError('TOKEN_INVALID', 'no ID token in the token response');
     // openid-client trusts TLS for the ID token; the broker verifies its signature with the full policy too.
-    const verified = await deps.verifier.verify(idToken, now, { providerId: id, consumeJti: false });
-    if (verified.claims.nonce !== flow.nonce) throw new BrokerError('TOKEN_INVALID', 'nonce does not match');
-    return {
-      identity: { providerId: id, protocol: 'oidc', subject: verified.subject, tokenId: verified.jti, rawClaims: verified.claims },
-      intent: flow.intent,
-    };
+    const verified = await options.verifier.verify(idToken, now, { providerId: id, consumeJti: false });
+    if (verified.claims.nonce !== secrets.nonce) throw new BrokerError('TOKEN_INVALID', 'nonce does not match');
+    return verified;
   };
 
-  return { start, finish };
+  return { provider, authorizationUrl, exchange };
 };

@@ -20,7 +20,7 @@ export interface TokenPolicy {
   readonly maxTokenLength?: number;
 }
 
-export interface VerifiedIdentity {
+export interface VerifiedToken {
   /** Every claim of the token, in null-prototype objects. */
   readonly claims: ClaimSet;
   readonly issuer: string;
@@ -59,7 +59,7 @@ const joseVerify = async (token: string, key: () => Promise<CryptoKey>, options:
 };
 
 /** `decoded`: the caller's `decodeCompact(token, MAX_TOKEN_LENGTH)` of this same token, reused rather than redone. */
-export const verifyIdToken = async (token: string, policy: TokenPolicy, keys: KeyResolver, now: Date, decoded?: DecodedToken): Promise<VerifiedIdentity> => {
+export const verifyIdToken = async (token: string, policy: TokenPolicy, keys: KeyResolver, now: Date, decoded?: DecodedToken): Promise<VerifiedToken> => {
   const maxLength = policy.maxTokenLength ?? MAX_TOKEN_LENGTH;
   const { header } = decoded !== undefined && maxLength === MAX_TOKEN_LENGTH ? decoded : decodeCompact(token, maxLength);
   const checked = checkHeader(header, policy);

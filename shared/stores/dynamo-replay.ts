@@ -31,17 +31,3 @@ export const createDynamoReplayStore = (client: DynamoDBClient, tableName: strin
     }
   },
 });
-
-/** For tests and single-process tools: the same contract in memory. */
-export const createMemoryReplayStore = (now: () => number = Date.now): ReplayStore & { readonly size: () => number } => {
-  const seen = new Map<string, number>();
-  return {
-    claimOnce: async (key, expiresAt) => {
-      const t = now();
-      for (const [k, until] of seen) if (until < t) seen.delete(k);
-      if (seen.has(key)) throw new BrokerError('REPLAY_DETECTED', 'already used');
-      seen.set(key, expiresAt.getTime() + TTL_MARGIN_SECONDS * 1000);
-    },
-    size: () => seen.size,
-  };
-};

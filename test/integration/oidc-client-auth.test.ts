@@ -5,11 +5,15 @@ import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig, type BrokerConfig } from '../../shared/config/index.ts';
 import { createOidcVerifier } from '../../shared/oidc/index.ts';
-import { createOidcLogin } from '../../shared/oidc/login.ts';
-import { createMemoryReplayStore } from '../../shared/stores/dynamo-replay.ts';
-import { createSealer } from '../../shared/stores/seal.ts';
+import { clientSecretsOf, createOidcCodeFlow, newCodeFlowSecrets } from '../../shared/oidc/login.ts';
 import { startDevOidcIdp, type DevOidcIdp } from '../../tools/local/dev-oidc-idp.ts';
 import { MiniBrowser } from '../support/browser.ts';
+import { createMemoryReplayStore } from '../support/memory-replay.ts';
+
+const codeFlowFor = async (config: BrokerConfig) => {
+  const secrets = await clientSecretsOf(config);
+  return createOidcCodeFlow({ config, verifier: createOidcVerifier(config, { replay: createMemoryReplayStore() }), clientSecretsOf: (id) => secrets.get(id) ?? {} });
+};
 
 const BASE = 'https://broker.example.com';
 const CALLBACK = `${BASE}/oidc/callback`;
@@ -55,14 +59,13 @@ describe('OIDC code flow client authentication', () => {
     ['private_key_jwt', { clientId: 'pkjwt', clientPrivateKey: 'env:CLIENT_KEY', clientAuth: 'private_key_jwt' }],
   ])('%s signs alice in with a verified ID token', async (_name, provider) => {
     const config = await configFor(provider);
-    const replay = createMemoryReplayStore();
-    const login = createOidcLogin({ config, sealer: createSealer('x'.repeat(40)), replay, verifier: createOidcVerifier(config, { replay }) });
-    const now = new Date();
-    const { location, flow } = await login.start('corp', {}, now);
+    const codeFlow = await codeFlowFor(config);
+    const secrets = newCodeFlowSecrets();
+    const location = await codeFlow.authorizationUrl('corp', secrets);
     expect(new URL(location).searchParams.get('code_challenge_method')).toBe('S256');
     const callback = await new MiniBrowser().navigate(location, { username: 'alice', password: 'alice-dev-password' }, (url) => url.href.startsWith(CALLBACK));
-    const { identity } = await login.finish(flow, callback.url.search.slice(1), new Date());
-    expect(identity).toMatchObject({ providerId: 'corp', protocol: 'oidc', subject: 'alice', rawClaims: expect.objectContaining({ email: 'alice@example.com' }) });
+    const verified = await codeFlow.exchange('corp', callback.url.search.slice(1), secrets, new Date());
+    expect(verified).toMatchObject({ providerId: 'corp', subject: 'alice', claims: expect.objectContaining({ email: 'alice@example.com' }) });
   });
 
   it('a wrong client secret is refused by the IdP and never becomes an identity', async () => {
@@ -77,10 +80,10 @@ describe('OIDC code flow client authentication', () => {
       '/virtual/broker.yaml',
       { env: { SEAL: 'x'.repeat(40), CLIENT_SECRET: 'not-the-secret' } },
     );
-    const replay = createMemoryReplayStore();
-    const login = createOidcLogin({ config, sealer: createSealer('x'.repeat(40)), replay, verifier: createOidcVerifier(config, { replay }) });
-    const { location, flow } = await login.start('corp', {}, new Date());
+    const codeFlow = await codeFlowFor(config);
+    const secrets = newCodeFlowSecrets();
+    const location = await codeFlow.authorizationUrl('corp', secrets);
     const callback = await new MiniBrowser().navigate(location, { username: 'alice', password: 'alice-dev-password' }, (url) => url.href.startsWith(CALLBACK));
-    await expect(login.finish(flow, callback.url.search.slice(1), new Date())).rejects.toMatchObject({ code: 'FLOW_INVALID' });
+    await expect(codeFlow.exchange('corp', callback.url.search.slice(1), secrets, new Date())).rejects.toMatchObject({ code: 'FLOW_INVALID' });
   });
 });

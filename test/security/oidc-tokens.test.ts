@@ -152,9 +152,9 @@ describe('OIDC ID tokens through the browser callback (the IdP token endpoint an
     { name: 'valid ID token', token: () => '' },
     { name: 'alg none', code: 'FLOW_INVALID', token: () => 'none' },
     { name: 'signed by a key not in the JWKS', code: 'SIGNATURE_INVALID', token: () => 'attacker' },
-    { name: 'wrong aud', code: 'FLOW_INVALID', token: () => 'aud' },
-    { name: 'expired', code: 'FLOW_INVALID', token: () => 'expired' },
-    { name: 'nonce of another flow', code: 'FLOW_INVALID', token: () => 'nonce' },
+    { name: 'wrong aud', code: 'AUDIENCE_MISMATCH', token: () => 'aud' },
+    { name: 'expired', code: 'TOKEN_EXPIRED', token: () => 'expired' },
+    { name: 'nonce of another flow', code: 'TOKEN_INVALID', token: () => 'nonce' },
   ];
   const idTokenFor = (kind: string, nonce: string): string => {
     const now = new Date();

@@ -8,7 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import { Constants, IdentityProvider, ServiceProvider, setSchemaValidator } from 'samlify';
-import { useRequestHandlerForAwsClients } from '../../shared/compose/clients.ts';
+import { composeFromEnvironment } from '../../shared/compose/broker.ts';
+import { composeSamlRoutes } from '../../shared/compose/saml.ts';
+import { brokerHandler } from '../../shared/http/handler.ts';
 import { signDevSamlResponse } from '../events/generate.ts';
 import { inProcessAws } from './aws-stub.ts';
 import { DEV, lambdaContext, samlAcsEvent } from './events.ts';
@@ -17,8 +19,8 @@ import { report, sampleInterleaved, summarise } from './stats.ts';
 const samples = Number(process.argv[2] ?? 300);
 
 const aws = inProcessAws();
-useRequestHandlerForAwsClients(aws);
-const { handler } = await import('../../functions/saml/index.ts');
+// functions/saml/index.ts, composed with the in-process transport instead of HTTP.
+const handler = brokerHandler('page', composeSamlRoutes(await composeFromEnvironment({ requestHandler: aws })));
 
 // samlify and node-saml check times against the wall clock: the response is valid from now for an hour.
 const samlResponse = await signDevSamlResponse('alice', new Date(), 3600);

@@ -6,7 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { useRequestHandlerForAwsClients } from '../../shared/compose/clients.ts';
+import { composeFromEnvironment } from '../../shared/compose/broker.ts';
+import { samlSubjectBeside } from '../../shared/compose/subject.ts';
+import { composeTokenRoutes } from '../../shared/compose/token.ts';
+import { brokerHandler } from '../../shared/http/handler.ts';
 import { signDevToken } from '../events/generate.ts';
 import { inProcessAws } from './aws-stub.ts';
 import { DEV, lambdaContext, tokenExchangeEvent } from './events.ts';
@@ -15,8 +18,8 @@ import { report, sampleInterleaved, summarise } from './stats.ts';
 const samples = Number(process.argv[2] ?? 3000);
 
 const handlerAws = inProcessAws();
-useRequestHandlerForAwsClients(handlerAws);
-const { handler } = await import('../../functions/token/index.ts');
+// functions/token/index.ts, composed with the in-process transport instead of HTTP.
+const handler = brokerHandler('api', composeTokenRoutes(await composeFromEnvironment({ requestHandler: handlerAws }), samlSubjectBeside(new URL('../../functions/token/index.ts', import.meta.url).href)));
 
 const token = await signDevToken('alice', Math.floor(Date.now() / 1000), 3600);
 const event = tokenExchangeEvent(token);

@@ -3,9 +3,10 @@
 
 import { readFile } from 'node:fs/promises';
 import type { BrokerConfig } from '../../shared/config/index.ts';
-import { fromSamlIdentity } from '../../shared/flows/identity.ts';
 import { BrokerError } from '../../shared/errors.ts';
 import { identityClaims } from '../../shared/identity/claims.ts';
+import { fromSaml, idpSecondsLeft } from '../../shared/identity/verified-identity.ts';
+import type { ReplayStore } from '../../shared/stores/replay.ts';
 import type { Explained } from '../../shared/identity/explain.ts';
 import { decide } from '../../shared/rules/index.ts';
 
@@ -23,6 +24,9 @@ export interface ExplainRequest {
   readonly at: Date;
 }
 
+/** `explain` is a dry run: an assertion it verifies is not recorded as used. */
+const DRY_RUN: ReplayStore = { claimOnce: async () => undefined };
+
 const rawClaimsOf = async (config: BrokerConfig, request: ExplainRequest): Promise<{ raw: Readonly<Record<string, unknown>>; idpSecondsLeft?: number | undefined }> => {
   switch (request.source.kind) {
     case 'claims':
@@ -37,7 +41,6 @@ const rawClaimsOf = async (config: BrokerConfig, request: ExplainRequest): Promi
       // Verified as POST /saml/acs would at --at, against a throw-away replay store (nothing is spent). A captured
       // SP-initiated response is taken as answering the request it names (explain has no browser flow to match).
       const saml = await import('../../shared/saml/index.ts');
-      const { createMemoryReplayStore } = await import('../../shared/stores/dynamo-replay.ts');
       let text: string;
       try {
         text = (await readFile(request.source.file, 'utf8')).trim();
@@ -58,12 +61,12 @@ const rawClaimsOf = async (config: BrokerConfig, request: ExplainRequest): Promi
           clockSkewSeconds: config.broker.clockSkewSeconds,
           maxAssertionAgeSeconds: config.broker.maxAssertionAgeSeconds,
           expectedInResponseTo: inResponseTo,
-          replay: createMemoryReplayStore(),
+          replay: DRY_RUN,
         },
       );
       if (identity.providerId !== request.provider) throw new BrokerError('ISSUER_MISMATCH', `the response comes from provider ${identity.providerId}`);
-      const verified = fromSamlIdentity(identity, request.at);
-      return { raw: verified.rawClaims, idpSecondsLeft: verified.idpSecondsLeft };
+      const verified = fromSaml(identity);
+      return { raw: verified.rawClaims, idpSecondsLeft: idpSecondsLeft(verified, request.at) };
     }
   }
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bodyParams, MAX_BODY_BYTES } from '../../../shared/http/decode.ts';
-import { decodeTokenRequest } from '../../../shared/flows/token-request.ts';
+import { decodeTokenRequest } from '../../../shared/http/token-request.ts';
 import type { HttpEvent } from '../../../shared/http/handler.ts';
 
 const event = (body: string, contentType = 'application/x-www-form-urlencoded', base64 = false): HttpEvent =>

@@ -5,13 +5,15 @@ import { generateKeyPairSync, verify, createPublicKey } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { buildConfig, type BrokerConfig } from '../../../shared/config/index.ts';
-import { publishedSigningKeys, signingKeyOf, webIdentitySigner, kmsKeyIdOf } from '../../../shared/compose/signing.ts';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { createSigningKeys, kmsKeyIdOf } from '../../../shared/compose/signing.ts';
 import { pemSigningKey, publicSigningJwk, SigningKeyMaterialError } from '../../../shared/issuance/signing-key.ts';
 
 const rsa = (bits = 2048) => generateKeyPairSync('rsa', { modulusLength: bits });
 const pkcs8 = (key = rsa()) => key.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 const pkcs1 = (key = rsa()) => key.privateKey.export({ format: 'pem', type: 'pkcs1' }).toString();
 const input = new TextEncoder().encode('header.payload');
+const signingKeys = (config: BrokerConfig) => createSigningKeys({ config, kms: () => new KMSClient({ region: 'us-east-1' }) });
 
 const configWith = (broker: Record<string, unknown>, env: Record<string, string>): Promise<BrokerConfig> =>
   buildConfig({ version: 1, broker: { baseUrl: 'https://broker.example.com', ...broker }, providers: {}, roles: {}, rules: [] }, '/virtual/broker.yaml', { env });
@@ -61,21 +63,21 @@ describe('signing keys from the config', () => {
     const current = rsa();
     const previous = rsa();
     const config = await configWith({ signingKey: 'env:CURRENT', previousSigningKey: 'env:PREVIOUS' }, { CURRENT: pkcs8(current), PREVIOUS: pkcs1(previous) });
-    const keys = await Promise.all(publishedSigningKeys(config).map((k) => k.publicJwk()));
+    const keys = await Promise.all(signingKeys(config).published.map((k) => k.publicJwk()));
     expect(keys.map((k) => k.n)).toEqual([current.publicKey.export({ format: 'jwk' }).n, previous.publicKey.export({ format: 'jwk' }).n]);
   });
 
   it('publishes nothing and signs nothing without broker.signingKey', async () => {
     const config = await configWith({}, {});
-    expect(publishedSigningKeys(config)).toEqual([]);
-    expect(webIdentitySigner(config)).toBeUndefined();
+    expect(signingKeys(config).published).toEqual([]);
+    expect(signingKeys(config).signer).toBeUndefined();
   });
 
   it('fails the cold start naming the config path, never the key, for unusable key material', async () => {
     const config = await configWith({ signingKey: 'env:CURRENT', previousSigningKey: 'env:PREVIOUS' }, { CURRENT: pkcs8(), PREVIOUS: 'not-a-key-secret-text' });
     let error: unknown;
     try {
-      publishedSigningKeys(config);
+      signingKeys(config);
     } catch (caught) {
       error = caught;
     }
@@ -93,10 +95,11 @@ describe('signing keys from the config', () => {
     expect(kmsKeyIdOf(ref, env)).toBe(expected);
   });
 
-  it('builds one signing key per key in a process (one public-key fetch per cold start)', async () => {
-    const pem = pkcs8();
-    const a = await configWith({ signingKey: 'env:A' }, { A: pem });
-    const b = await configWith({ signingKey: 'env:B' }, { B: pem });
-    expect(signingKeyOf(a, 'broker.signingKey', 'env:A')).toBe(signingKeyOf(b, 'broker.signingKey', 'env:B'));
+  it('signs web-identity tokens with the key it publishes first (one key object per composed broker)', async () => {
+    const pair = rsa();
+    const keys = signingKeys(await configWith({ signingKey: 'env:A' }, { A: pkcs8(pair) }));
+    expect(keys.published).toHaveLength(1);
+    expect((await keys.published[0]!.publicJwk()).n).toBe(pair.publicKey.export({ format: 'jwk' }).n);
+    expect(keys.signer).toBeTypeOf('function');
   });
 });

@@ -7,10 +7,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../shared/audit/audit.ts';
-import { webIdentitySigner } from '../../../shared/compose/signing.ts';
+import { createSigningKeys } from '../../../shared/compose/signing.ts';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { buildConfig, type BrokerConfig } from '../../../shared/config/index.ts';
 import { BrokerError } from '../../../shared/errors.ts';
-import type { VerifiedIdentity } from '../../../shared/flows/identity.ts';
+import type { VerifiedIdentity } from '../../../shared/identity/verified-identity.ts';
 import { createTokenExchange } from '../../../shared/flows/token-exchange.ts';
 import { jwksDocument } from '../../../shared/issuance/issuer-documents.ts';
 import { createCredentialIssuer, type WebIdentitySigner } from '../../../shared/issuance/issue.ts';
@@ -118,11 +119,11 @@ describe('issuance by mode', () => {
   const credentials = (seconds: number) => ({ Credentials: { AccessKeyId: 'ASIATEST', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(TEST_NOW.getTime() + seconds * 1000) } });
 
   /** `signer: null` composes without one, as when broker.signingKey is not set. */
-  const exchange = async (roleId: string, durationSeconds: number | undefined, signer: WebIdentitySigner | null | undefined = webIdentitySigner(config)) => {
+  const exchange = async (roleId: string, durationSeconds: number | undefined, signer: WebIdentitySigner | null | undefined = createSigningKeys({ config, kms: () => new KMSClient({ region: 'us-east-1' }) }).signer) => {
     const run = createTokenExchange({
       config,
       verify: async () => identity,
-      issue: createCredentialIssuer(config, createStsAdapter(new STSClient({ region: 'us-east-1' })), signer ?? undefined),
+      issue: createCredentialIssuer({ sts: createStsAdapter(new STSClient({ region: 'us-east-1' })), externalIdOf: () => undefined, signWebIdentity: signer ?? undefined }),
       audit: (record) => audit.push(record),
       now: () => TEST_NOW,
     });
@@ -148,8 +149,8 @@ describe('issuance by mode', () => {
   });
 
   it('gives a web-identity role the 12 hours asked for, through AssumeRoleWithWebIdentity', async () => {
-    const document = await exchange('long', 43_200);
-    expect(document.expires_in).toBe(43_200);
+    const { credentials: issued } = await exchange('long', 43_200);
+    expect(issued.expiration.getTime() - TEST_NOW.getTime()).toBe(43_200_000);
     const input = sts.commandCalls(AssumeRoleWithWebIdentityCommand)[0]?.args[0].input;
     expect(input).toMatchObject({ RoleArn: LONG, RoleSessionName: 'alice@example.com', DurationSeconds: 43_200 });
     const { payload } = await verifyToken(input?.WebIdentityToken ?? '');

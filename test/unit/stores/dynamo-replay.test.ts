@@ -1,7 +1,8 @@
 // The replay store against dynalite (a real DynamoDB implementation), and failing closed without it.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoReplayStore, createMemoryReplayStore } from '../../../shared/stores/dynamo-replay.ts';
+import { createDynamoReplayStore } from '../../../shared/stores/dynamo-replay.ts';
+import { createMemoryReplayStore } from '../../support/memory-replay.ts';
 import { createReplayTable, LOCAL_CREDENTIALS, startDynalite, type LocalDynamo } from '../../../tools/local/dynamo.ts';
 
 let dynamo: LocalDynamo;

@@ -1,25 +1,19 @@
-// RFC 8693 token-exchange parameters for POST /token and POST /roles.
+// RFC 8693 token-exchange parameters of POST /token and POST /roles, decoded into the flow's TokenRequest, and the
+// credential document POST /token answers with.
 
 import { BrokerError } from '../errors.ts';
-import type { Params } from '../http/decode.ts';
+import type { Exchanged, SubjectTokenKind, TokenRequest } from '../flows/token-exchange.ts';
+import type { AwsCredentials } from '../issuance/sts.ts';
+import type { RoleOutcome } from '../rules/index.ts';
+import { ROLE_ARN, ROLE_ID } from '../patterns.ts';
+import { rfc3339 } from '../time.ts';
+import type { Params } from './decode.ts';
 
 export const GRANT_TYPE_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const TOKEN_TYPE_ID_TOKEN = 'urn:ietf:params:oauth:token-type:id_token';
 export const TOKEN_TYPE_JWT = 'urn:ietf:params:oauth:token-type:jwt';
 export const TOKEN_TYPE_SAML2 = 'urn:ietf:params:oauth:token-type:saml2';
 export const ISSUED_TOKEN_TYPE = 'urn:federation-broker:token-type:aws-credentials';
-
-export type SubjectTokenKind = 'jwt' | 'saml2';
-
-export interface TokenRequest {
-  readonly subjectToken: string;
-  readonly kind: SubjectTokenKind;
-  /** Role ARN (`resource`). */
-  readonly roleArn?: string | undefined;
-  /** Role id (`audience`). */
-  readonly roleId?: string | undefined;
-  readonly durationSeconds?: number | undefined;
-}
 
 const invalid = (detail: string): BrokerError => new BrokerError('INVALID_REQUEST', detail, { publicDetail: detail });
 
@@ -45,8 +39,8 @@ export const decodeTokenRequest = (params: Params, options: { requireGrantType: 
   const kind = kindOf(params.get('subject_token_type'));
   const roleArn = params.get('resource') || undefined;
   const roleId = params.get('audience') || undefined;
-  if (roleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(roleArn)) throw invalid('resource must be an IAM role ARN.');
-  if (roleId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(roleId)) throw invalid('audience must be a role id.');
+  if (roleArn !== undefined && !ROLE_ARN.test(roleArn)) throw invalid('resource must be an IAM role ARN.');
+  if (roleId !== undefined && !ROLE_ID.test(roleId)) throw invalid('audience must be a role id.');
   const duration = params.get('duration_seconds');
   let durationSeconds: number | undefined;
   if (duration !== undefined && duration !== '') {
@@ -55,3 +49,35 @@ export const decodeTokenRequest = (params: Params, options: { requireGrantType: 
   }
   return { subjectToken, kind, roleArn, roleId, durationSeconds };
 };
+
+/** POST /token's answer: valid credential_process output and an RFC 8693 response at once. */
+export interface CredentialDocument {
+  readonly Version: 1;
+  readonly AccessKeyId: string;
+  readonly SecretAccessKey: string;
+  readonly SessionToken: string;
+  readonly Expiration: string;
+  readonly RoleArn: string;
+  readonly issued_token_type: string;
+  readonly token_type: 'N_A';
+  readonly expires_in: number;
+}
+
+export const credentialDocument = (credentials: AwsCredentials, roleArn: string, now: Date): CredentialDocument => ({
+  Version: 1,
+  AccessKeyId: credentials.accessKeyId,
+  SecretAccessKey: credentials.secretAccessKey,
+  SessionToken: credentials.sessionToken,
+  Expiration: rfc3339(credentials.expiration),
+  RoleArn: roleArn,
+  issued_token_type: ISSUED_TOKEN_TYPE,
+  token_type: 'N_A',
+  expires_in: Math.max(0, Math.floor((credentials.expiration.getTime() - now.getTime()) / 1000)),
+});
+
+export const exchangedDocument = (exchanged: Exchanged, now: Date): CredentialDocument => credentialDocument(exchanged.credentials, exchanged.role.arn, now);
+
+/** POST /roles's answer. */
+export const roleListingDocument = (roles: readonly RoleOutcome[]) => ({
+  roles: roles.map((r) => ({ id: r.id, arn: r.arn, label: r.label, maxSessionSeconds: r.session.durationSeconds })),
+});

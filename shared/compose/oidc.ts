@@ -1,0 +1,23 @@
+// The OIDC function's routes: browser sign-in through the authorization code flow, the ID token verified by the same
+// verifier POST /token uses.
+
+import { createOidcSignIn, parseOidcFlow, type OidcFlowState } from '../flows/oidc-sign-in.ts';
+import type { RouteHandler } from '../http/handler.ts';
+import { oidcRoutes } from '../http/routes/oidc.ts';
+import { createOidcVerifier } from '../oidc/index.ts';
+import { clientSecretsOf, createOidcCodeFlow } from '../oidc/login.ts';
+import type { Broker } from './broker.ts';
+import { browserSignInOf, replayOf } from './services.ts';
+
+export const composeOidcRoutes = async (broker: Broker): Promise<RouteHandler> => {
+  const { config } = broker;
+  const secrets = await clientSecretsOf(config);
+  const codeFlow = createOidcCodeFlow({ config, verifier: createOidcVerifier(config, { replay: replayOf(broker) }), clientSecretsOf: (id) => secrets.get(id) ?? {} });
+  const signIn = createOidcSignIn({
+    codeFlow,
+    flows: broker.sealer<OidcFlowState>({ purpose: 'oidc-flow', failCode: 'FLOW_INVALID', parse: parseOidcFlow }),
+    replay: replayOf(broker),
+    browser: browserSignInOf(broker),
+  });
+  return oidcRoutes({ signIn, browser: broker.browserSettings });
+};
