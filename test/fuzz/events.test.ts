@@ -79,10 +79,11 @@ const mayAnswerOk = (name: HandlerName, event: APIGatewayProxyEventV2): boolean 
       return true;
     case 'issuer':
       return event.routeKey === 'GET /.well-known/openid-configuration' || event.routeKey === 'GET /.well-known/jwks.json';
+    // Routes are chosen by the route key API Gateway matched (shared/http/routes/router.ts).
     case 'saml':
-      return event.rawPath === '/saml/metadata' || event.rawPath === '/saml/login';
+      return event.routeKey === 'GET /saml/metadata' || event.routeKey === 'GET /saml/login';
     case 'oidc':
-      return event.rawPath === '/oidc/login';
+      return event.routeKey === 'GET /oidc/login';
     default:
       return false;
   }
