@@ -32,6 +32,20 @@ export const ERROR_TABLE = {
   FLOW_INVALID: { status: 400, error: 'invalid_request', description: 'The sign-in flow is invalid or has expired; start again.' },
   TICKET_INVALID: { status: 400, error: 'invalid_request', description: 'The role-picker ticket is invalid, used or expired; sign in again.' },
   DESTINATION_NOT_ALLOWED: { status: 400, error: 'invalid_request', description: 'The return destination is not allowed.' },
+  // CLI sign-in: broker sessions, DPoP, the authorization and device grants (docs/cli.md)
+  DPOP_INVALID: { status: 400, error: 'invalid_request', cliError: 'invalid_dpop_proof', description: 'The DPoP proof is missing or invalid.' },
+  SESSION_INVALID: { status: 400, error: 'invalid_request', description: 'The broker session is invalid; sign in again.' },
+  SESSION_EXPIRED: { status: 400, error: 'invalid_request', description: 'The broker session has expired; sign in again.' },
+  SESSION_REVOKED: { status: 400, error: 'invalid_request', description: 'The broker session was revoked; sign in again.' },
+  INVALID_CLIENT: { status: 400, error: 'invalid_client', description: 'Unknown client: the CLI client_id is fbroker.' },
+  INVALID_GRANT: { status: 400, error: 'invalid_grant', description: 'The authorization code or device code is invalid, used or expired.' },
+  AUTHORIZATION_PENDING: { status: 400, error: 'authorization_pending', description: 'The sign-in has not been completed yet.' },
+  SLOW_DOWN: { status: 400, error: 'slow_down', description: 'Polling too fast: wait longer between requests.' },
+  ACCESS_DENIED: { status: 400, error: 'access_denied', description: 'The sign-in was refused.', pageStatus: 403 },
+  EXPIRED_TOKEN: { status: 400, error: 'expired_token', description: 'The device code has expired; start again.' },
+  REDIRECT_URI_INVALID: { status: 400, error: 'invalid_request', description: 'The redirect URI is not a loopback URI of this client; nothing was sent to it.' },
+  USER_CODE_INVALID: { status: 400, error: 'invalid_request', description: 'This code is unknown, used or expired; check it and try again.' },
+  TOO_MANY_ATTEMPTS: { status: 429, error: 'slow_down', description: 'Too many wrong codes from this address; wait a minute.' },
   // decision
   NO_ROLE_GRANTED: { status: 400, error: 'invalid_target', description: 'No role is granted to this identity.', pageStatus: 403 },
   ROLE_NOT_GRANTED: { status: 400, error: 'invalid_target', description: 'The requested role is not granted to this identity.', pageStatus: 403 },
@@ -50,7 +64,7 @@ export const ERROR_TABLE = {
   SIGNING_UNAVAILABLE: { status: 503, error: 'temporarily_unavailable', description: 'The broker signing key cannot be used; retry later.' },
   CONFIG_INVALID: { status: 500, error: 'server_error', description: 'The broker configuration is invalid.' },
   INTERNAL: { status: 500, error: 'server_error', description: 'Internal error.' },
-} as const satisfies Record<string, { status: number; error: string; description: string; pageStatus?: number }>;
+} as const satisfies Record<string, { status: number; error: string; description: string; pageStatus?: number; cliError?: string }>;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;
 

@@ -28,6 +28,8 @@ export interface AuditRecord {
   readonly durationBoundBy?: string | undefined;
   readonly expiration?: string | undefined;
   readonly accessKeyId?: string | undefined;
+  /** The broker session (CLI sign-in) created, used, refused or revoked — its id, never the token. */
+  readonly sessionId?: string | undefined;
 }
 
 export type AuditSink = (record: AuditRecord) => void;
@@ -38,6 +40,8 @@ export const logAudit: AuditSink = (record) => logger.info('audit', { audit: rec
 export interface AuditFacts {
   readonly identity?: VerifiedIdentity | undefined;
   readonly decision?: Decision | undefined;
+  /** A broker session known before (or without) a verified identity: a refused session's id. */
+  readonly sessionId?: string | undefined;
 }
 
 /** The ids of the rules that matched (allow and deny alike). */
@@ -56,6 +60,7 @@ export const auditRecord = (route: string, ctx: RequestContext, now: Date, facts
   provider: facts.identity?.providerId,
   subject: facts.identity?.subject,
   tokenId: facts.identity?.tokenId,
+  sessionId: facts.identity?.session?.id ?? facts.sessionId,
   decision: 'deny',
   ruleIds: facts.decision ? matchedRuleIds(facts.decision) : [],
 });

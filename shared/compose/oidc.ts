@@ -7,7 +7,7 @@ import { oidcRoutes } from '../http/routes/oidc.ts';
 import { createOidcVerifier } from '../oidc/index.ts';
 import { clientSecretsOf, createOidcCodeFlow } from '../oidc/login.ts';
 import type { Broker } from './broker.ts';
-import { browserSignInOf, replayOf } from './services.ts';
+import { browserSignInOf, cliSupportOf, replayOf } from './services.ts';
 
 export const composeOidcRoutes = async (broker: Broker): Promise<RouteHandler> => {
   const { config } = broker;
@@ -18,6 +18,7 @@ export const composeOidcRoutes = async (broker: Broker): Promise<RouteHandler> =
     flows: broker.sealer<OidcFlowState>({ purpose: 'oidc-flow', failCode: 'FLOW_INVALID', parse: parseOidcFlow }),
     replay: replayOf(broker),
     browser: browserSignInOf(broker),
+    cli: cliSupportOf(broker),
   });
   return oidcRoutes({ signIn, browser: broker.browserSettings });
 };

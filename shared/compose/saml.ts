@@ -6,7 +6,7 @@ import { samlRoutes } from '../http/routes/saml.ts';
 import type { RouteHandler } from '../http/handler.ts';
 import { samlProvidersOf, spMetadataXml, spSettingsOf } from '../saml/index.ts';
 import type { Broker } from './broker.ts';
-import { browserSignInOf, replayOf } from './services.ts';
+import { browserSignInOf, cliSupportOf, replayOf } from './services.ts';
 
 export const composeSamlRoutes = (broker: Broker): RouteHandler => {
   const { config } = broker;
@@ -21,6 +21,7 @@ export const composeSamlRoutes = (broker: Broker): RouteHandler => {
     flows: broker.sealer<SamlFlowState>({ purpose: 'saml-flow', failCode: 'FLOW_INVALID', parse: parseSamlFlow }),
     replay: replayOf(broker),
     browser: browserSignInOf(broker),
+    cli: cliSupportOf(broker),
   });
   return samlRoutes({ signIn, metadataXml: spMetadataXml(sp), browser: broker.browserSettings });
 };

@@ -7,17 +7,40 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createBrowserSignIn, parseTicket, type BrowserSignIn, type TicketPayload } from '../flows/browser-sign-in.ts';
+import { createSessions, parseSessionToken, type Sessions, type SessionToken } from '../flows/cli-session.ts';
+import { createCliSignIn, parseAuthorizationCode, parseCliSignInRequest, type AuthorizationCode, type CliSignInRequest, type CliSignInSupport } from '../flows/cli-sign-in.ts';
+import { reviveIdentity, type VerifiedIdentity } from '../identity/verified-identity.ts';
+import type { Sealer } from '../stores/seal.ts';
 import { createConsoleFederation } from '../issuance/console.ts';
 import { createCredentialIssuer, type CredentialIssuer } from '../issuance/issue.ts';
 import { createStsAdapter, type StsAdapter } from '../issuance/sts.ts';
+import type { CliStore } from '../stores/cli-store.ts';
+import { createDynamoCliStore } from '../stores/dynamo-cli-store.ts';
 import { createDynamoReplayStore } from '../stores/dynamo-replay.ts';
 import type { ReplayStore } from '../stores/replay.ts';
 import { clientConfig } from './aws.ts';
 import type { Broker } from './broker.ts';
 import { createSigningKeys, type SigningKeys } from './signing.ts';
 
-export const replayOf = (broker: Broker): ReplayStore =>
-  broker.memo('replay', () => createDynamoReplayStore(new DynamoDBClient(clientConfig(broker.options.aws, 2)), broker.options.replayTable));
+const dynamoOf = (broker: Broker): DynamoDBClient => broker.memo('dynamo', () => new DynamoDBClient(clientConfig(broker.options.aws, 2)));
+
+export const replayOf = (broker: Broker): ReplayStore => broker.memo('replay', () => createDynamoReplayStore(dynamoOf(broker), broker.options.replayTable));
+
+export const cliStoreOf = (broker: Broker): CliStore => broker.memo('cli-store', () => createDynamoCliStore(dynamoOf(broker), broker.options.replayTable));
+
+/** Broker sessions of CLI sign-in, or undefined when the config does not enable it (broker.cli). */
+export const sessionsOf = (broker: Broker): Sessions | undefined =>
+  broker.config.broker.cli === undefined
+    ? undefined
+    : broker.memo('sessions', () =>
+        createSessions({
+          config: broker.config,
+          tokens: broker.sealer<SessionToken>({ purpose: 'cli-session', failCode: 'SESSION_INVALID', parse: parseSessionToken }),
+          store: cliStoreOf(broker),
+          replay: replayOf(broker),
+          audit: broker.audit,
+        }),
+      );
 
 /** One attempt per SDK call: the adapter's own bounded retry loop decides what to retry. */
 export const stsOf = (broker: Broker): StsAdapter => broker.memo('sts', () => createStsAdapter(new STSClient(clientConfig(broker.options.aws, 1))));
@@ -32,6 +55,26 @@ export const issuerOf = (broker: Broker): CredentialIssuer =>
   broker.memo('issuer', () =>
     createCredentialIssuer({ sts: stsOf(broker), externalIdOf: (roleId) => broker.config.roles[roleId]?.externalId, signWebIdentity: signingKeysOf(broker).signer }),
   );
+
+/** Continuing CLI requests through the SAML and OIDC sign-in flows, when the config enables CLI sign-in. */
+export const cliSupportOf = (broker: Broker): CliSignInSupport | undefined =>
+  broker.config.broker.cli === undefined
+    ? undefined
+    : broker.memo('cli-support', () => ({
+        requests: cliRequestSealer(broker),
+        signIn: createCliSignIn({
+          config: broker.config,
+          codes: codeSealer(broker),
+          deviceIdentities: deviceIdentitySealer(broker),
+          store: cliStoreOf(broker),
+          audit: broker.audit,
+        }),
+      }));
+
+export const cliRequestSealer = (broker: Broker): Sealer<CliSignInRequest> =>
+  broker.sealer<CliSignInRequest>({ purpose: 'cli-request', failCode: 'FLOW_INVALID', parse: parseCliSignInRequest });
+export const codeSealer = (broker: Broker): Sealer<AuthorizationCode> => broker.sealer<AuthorizationCode>({ purpose: 'cli-code', failCode: 'INVALID_GRANT', parse: parseAuthorizationCode });
+export const deviceIdentitySealer = (broker: Broker): Sealer<VerifiedIdentity> => broker.sealer<VerifiedIdentity>({ purpose: 'cli-device-identity', failCode: 'INVALID_GRANT', parse: reviveIdentity });
 
 export const browserSignInOf = (broker: Broker): BrowserSignIn =>
   broker.memo('browser-sign-in', () =>

@@ -3,6 +3,8 @@
 // the token and roles functions neither bundle nor compile the XML stack for ID tokens.
 
 import type { BrokerConfig } from '../config/index.ts';
+import { BrokerError } from '../errors.ts';
+import type { Sessions } from '../flows/cli-session.ts';
 import type { SubjectVerifier } from '../flows/token-exchange.ts';
 import { fromOidc } from '../identity/verified-identity.ts';
 import { createOidcVerifier } from '../oidc/index.ts';
@@ -12,10 +14,18 @@ import type { createSamlSubjectVerifier, SamlSubjectVerifier } from './saml-subj
 /** Loads the SAML half: the function's second bundle (functions/<fn>/saml2.ts) or, from source, the module itself. */
 export type SamlSubjectLoader = () => Promise<{ readonly createSamlSubjectVerifier: typeof createSamlSubjectVerifier }>;
 
-export const createSubjectVerifier = (config: BrokerConfig, replay: ReplayStore, loadSaml: SamlSubjectLoader): SubjectVerifier => {
+/**
+ * `sessions`: broker sessions (CLI sign-in) when the config enables them; without, a session subject token is an
+ * unsupported token type.
+ */
+export const createSubjectVerifier = (config: BrokerConfig, replay: ReplayStore, loadSaml: SamlSubjectLoader, sessions?: Sessions): SubjectVerifier => {
   const oidc = createOidcVerifier(config, { replay });
   let saml: Promise<SamlSubjectVerifier> | undefined;
-  return async (request, now) => {
+  return async (request, now, seen) => {
+    if (request.kind === 'session') {
+      if (!sessions) throw new BrokerError('UNSUPPORTED_TOKEN_TYPE', 'CLI sign-in is not enabled (broker.cli)');
+      return sessions.open({ token: request.subjectToken, proof: request.proof, method: 'POST', url: request.endpoint }, now, seen);
+    }
     if (request.kind === 'saml2') {
       saml ??= loadSaml().then((m) => m.createSamlSubjectVerifier(config, replay));
       return (await saml)(request.subjectToken, now);

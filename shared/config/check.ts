@@ -90,6 +90,9 @@ export const checkConfig = (config: ParsedConfig): Problem[] => {
   }
 
   const browserProviders = Object.entries(config.providers).filter(([, p]) => p.type === 'saml' || p.clientId !== undefined);
+  // Broker sessions are sealed values: without the secret no session could be issued or read.
+  if (config.broker.cli && !config.broker.sealingSecret) error('broker.cli', 'CLI sign-in needs broker.sealingSecret (env:NAME or ssm:/path, at least 32 bytes)');
+  if (config.broker.cli && browserProviders.length === 0) warn('broker.cli', 'CLI sign-in runs through browser sign-in, and no provider offers it (a SAML provider, or an OIDC provider with clientId)');
   if (browserProviders.length > 0 && !config.broker.sealingSecret) {
     warn('broker.sealingSecret', `browser sign-in (${browserProviders.map(([id]) => id).join(', ')}) needs a sealing secret: env:NAME or ssm:/path, at least 32 bytes`);
   }

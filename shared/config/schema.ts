@@ -129,6 +129,13 @@ const broker = z.strictObject({
   signinUrl: z._default(webUrl('signinUrl'), 'https://signin.aws.amazon.com/federation'),
   /** Key that seals role-picker tickets and flow cookies (≥ 32 bytes of secret): a secret reference. */
   sealingSecret: z.optional(z.string().check(z.regex(SECRET_REF, 'must be a secret reference: env:NAME or ssm:/path'))),
+  /** CLI sign-in (broker sessions for `fbroker`); absent: the /cli routes answer 404. */
+  cli: z.optional(
+    z.strictObject({
+      /** Longest life of a broker session; the IdP's own session may end it sooner. */
+      sessionSeconds: z._default(seconds(900, 43_200), 28_800),
+    }),
+  ),
 });
 
 export const configSchema = z.strictObject({

@@ -7,16 +7,16 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { auditRecord, grantFields, type AuditSink } from '../audit/audit.ts';
 import type { BrokerConfig } from '../config/index.ts';
 import { BrokerError } from '../errors.ts';
-import { identityClaims } from '../identity/claims.ts';
-import { idpSecondsLeft, reviveIdentity, type VerifiedIdentity } from '../identity/verified-identity.ts';
+import { reviveIdentity, type VerifiedIdentity } from '../identity/verified-identity.ts';
 import { DEFAULT_DESTINATION, isConsoleUrl, type ConsoleFederation } from '../issuance/console.ts';
 import type { CredentialIssuer } from '../issuance/issue.ts';
 import type { AwsCredentials } from '../issuance/sts.ts';
 import { ROLE_ID } from '../patterns.ts';
 import type { RequestContext } from '../request.ts';
-import { decide, STS_MAXIMUM, type Decision, type RoleOutcome } from '../rules/index.ts';
+import { STS_MAXIMUM, type Decision, type RoleOutcome } from '../rules/index.ts';
 import type { ReplayStore } from '../stores/replay.ts';
 import type { Sealer } from '../stores/seal.ts';
+import { decideFor } from './decide.ts';
 
 export const TICKET_SECONDS = 300;
 /** The browser-binding id: 32 random bytes, base64url. */
@@ -103,17 +103,6 @@ const sameDigest = (a: string, b: string): boolean => a.length === b.length && t
 export const createBrowserSignIn = (deps: BrowserSignInDeps) => {
   const clock = deps.now ?? ((): Date => new Date());
 
-  const decideFor = (identity: VerifiedIdentity, ctx: RequestContext, now: Date, role: string | undefined, requestedSeconds?: number): Decision =>
-    decide({
-      policy: deps.config.policy,
-      provider: identity.providerId,
-      claims: identityClaims(deps.config, identity.providerId, identity.rawClaims, { sourceIp: ctx.sourceIp, time: now }),
-      role: role === undefined ? undefined : { id: role },
-      requestedSeconds,
-      defaultSeconds: deps.config.broker.defaultSessionSeconds,
-      idpSecondsLeft: idpSecondsLeft(identity, now),
-    });
-
   const refuse = (route: string, identity: VerifiedIdentity, ctx: RequestContext, now: Date, decision: Extract<Decision, { outcome: 'deny' }>): never => {
     deps.audit({ ...auditRecord(route, ctx, now, { identity, decision }), code: decision.code });
     throw new BrokerError(decision.code, decision.detail);
@@ -137,7 +126,7 @@ export const createBrowserSignIn = (deps: BrowserSignInDeps) => {
   const afterSignIn = async (input: SignedIn): Promise<SignInOutcome> => {
     const { identity, intent, ctx } = input;
     const now = clock();
-    const decision = decideFor(identity, ctx, now, intent.role);
+    const decision = decideFor(deps.config, { identity, ctx, now, role: intent.role === undefined ? undefined : { id: intent.role } });
     if (decision.outcome === 'deny') return refuse('/sign-in', identity, ctx, now, decision);
     const [chosen] = decision.roles;
     if (intent.role !== undefined && intent.target !== undefined && chosen) {
@@ -147,7 +136,7 @@ export const createBrowserSignIn = (deps: BrowserSignInDeps) => {
     const payload: TicketPayload = { id: randomBytes(16).toString('base64url'), browser: digest(browserId), identity, destination: intent.destination };
     const ticket = deps.tickets.seal(payload, new Date(now.getTime() + TICKET_SECONDS * 1000));
     // The picker offers each role with the longest session it could have.
-    const listed = decideFor(identity, ctx, now, undefined, STS_MAXIMUM);
+    const listed = decideFor(deps.config, { identity, ctx, now, requestedSeconds: STS_MAXIMUM });
     const roles = listed.outcome === 'grant' ? listed.roles : decision.roles;
     deps.audit({ ...auditRecord('/sign-in', ctx, now, { identity, decision }), decision: 'grant', code: 'PICKER_SHOWN' });
     return {
@@ -171,7 +160,7 @@ export const createBrowserSignIn = (deps: BrowserSignInDeps) => {
     // Single use: a ticket posted twice (a replayed form) issues nothing the second time.
     await deps.replay.claimOnce(`ticket:${payload.id}`, new Date(now.getTime() + TICKET_SECONDS * 1000));
     const { identity } = payload;
-    const decision = decideFor(identity, ctx, now, intent.role, form.duration === undefined ? undefined : Number(form.duration));
+    const decision = decideFor(deps.config, { identity, ctx, now, role: { id: intent.role }, requestedSeconds: form.duration === undefined ? undefined : Number(form.duration) });
     if (decision.outcome === 'deny') return refuse('/session', identity, ctx, now, decision);
     const [role] = decision.roles;
     if (!role) throw new BrokerError('ROLE_NOT_GRANTED', 'the chosen role is not granted');

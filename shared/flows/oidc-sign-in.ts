@@ -9,6 +9,7 @@ import type { ReplayStore } from '../stores/replay.ts';
 import type { Sealer } from '../stores/seal.ts';
 import { BrokerError } from '../errors.ts';
 import { checkIntent, parseIntent, type BrowserIntent, type BrowserSignIn, type SignInOutcome } from './browser-sign-in.ts';
+import { cliRequestOf, parseCliSignInRequest, type CliSignInOutcome, type CliSignInRequest, type CliSignInSupport } from './cli-sign-in.ts';
 
 export const OIDC_FLOW_SECONDS = 600;
 
@@ -16,6 +17,8 @@ export const OIDC_FLOW_SECONDS = 600;
 export interface OidcFlowState extends CodeFlowSecrets {
   readonly provider: string;
   readonly intent: BrowserIntent;
+  /** A sign-in for the CLI (docs/cli.md): it ends with a code or a device approval instead of the picker. */
+  readonly cli?: CliSignInRequest | undefined;
 }
 
 export interface OidcSignInDeps {
@@ -23,6 +26,8 @@ export interface OidcSignInDeps {
   readonly flows: Sealer<OidcFlowState>;
   readonly replay: ReplayStore;
   readonly browser: BrowserSignIn;
+  /** CLI sign-in, when enabled (broker.cli). */
+  readonly cli?: CliSignInSupport | undefined;
 }
 
 export interface OidcLoginRequest {
@@ -30,6 +35,9 @@ export interface OidcLoginRequest {
   readonly role?: string | undefined;
   readonly target?: string | undefined;
   readonly destination?: string | undefined;
+  /** `cli=1`: this sign-in continues a CLI request, whose sealed value this browser must hold (its cookie). */
+  readonly cli?: string | undefined;
+  readonly sealedCliRequest?: string | undefined;
   readonly now: Date;
 }
 
@@ -47,20 +55,22 @@ export const createOidcSignIn = (deps: OidcSignInDeps) => {
   const start = async (request: OidcLoginRequest): Promise<{ readonly location: string; readonly sealedFlow: string }> => {
     const { id } = deps.codeFlow.provider(request.provider);
     const intent = checkIntent(request);
+    const cli = cliRequestOf(deps.cli, request);
     const secrets = newCodeFlowSecrets();
     const location = await deps.codeFlow.authorizationUrl(id, secrets);
-    const sealedFlow = deps.flows.seal({ provider: id, intent, ...secrets }, new Date(request.now.getTime() + OIDC_FLOW_SECONDS * 1000));
+    const sealedFlow = deps.flows.seal({ provider: id, intent, cli, ...secrets }, new Date(request.now.getTime() + OIDC_FLOW_SECONDS * 1000));
     return { location, sealedFlow };
   };
 
   /** GET /oidc/callback: the flow of this browser, spent once; the code exchanged; then the picker. */
-  const callback = async (request: CallbackRequest): Promise<SignInOutcome> => {
+  const callback = async (request: CallbackRequest): Promise<SignInOutcome | CliSignInOutcome> => {
     const { now } = request;
     if (!request.sealedFlow) throw new BrokerError('FLOW_INVALID', 'no flow cookie: the sign-in did not start in this browser');
     const flow = deps.flows.open(request.sealedFlow, now);
     // The flow answers one callback only (a replayed callback URL or code finds it spent).
     await deps.replay.claimOnce(`oidc-flow:${flow.state}`, new Date(now.getTime() + OIDC_FLOW_SECONDS * 1000));
     const verified = await deps.codeFlow.exchange(flow.provider, request.rawQuery, flow, now);
+    if (flow.cli && deps.cli) return deps.cli.signIn.complete(fromOidc(verified), flow.cli, request.ctx, now);
     return deps.browser.afterSignIn({ identity: fromOidc(verified), intent: flow.intent, ctx: request.ctx, browserId: request.browserId });
   };
 
@@ -75,5 +85,8 @@ export const parseOidcFlow = (value: unknown): OidcFlowState | undefined => {
   const { provider, state, nonce, verifier } = value as Record<string, unknown>;
   if (typeof provider !== 'string' || typeof state !== 'string' || typeof nonce !== 'string' || typeof verifier !== 'string') return undefined;
   const intent = parseIntent((value as Record<string, unknown>).intent);
-  return intent && { provider, state, nonce, verifier, intent };
+  const rawCli = (value as Record<string, unknown>).cli;
+  const cli = rawCli === undefined ? undefined : parseCliSignInRequest(rawCli);
+  if (rawCli !== undefined && cli === undefined) return undefined;
+  return intent && { provider, state, nonce, verifier, intent, cli };
 };

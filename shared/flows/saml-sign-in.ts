@@ -10,6 +10,7 @@ import { buildLoginRedirect, validateSamlResponse, type SamlProviderRuntime, typ
 import type { ReplayStore } from '../stores/replay.ts';
 import type { Sealer } from '../stores/seal.ts';
 import { checkIntent, parseIntent, type BrowserIntent, type BrowserSignIn, type SignInOutcome } from './browser-sign-in.ts';
+import { cliRequestOf, parseCliSignInRequest, type CliSignInOutcome, type CliSignInRequest, type CliSignInSupport } from './cli-sign-in.ts';
 
 export const SAML_FLOW_SECONDS = 600;
 
@@ -19,6 +20,8 @@ export interface SamlFlowState {
   /** The AuthnRequest ID, expected back as InResponseTo. */
   readonly requestId: string;
   readonly intent: BrowserIntent;
+  /** A sign-in for the CLI (docs/cli.md): it ends with a code or a device approval instead of the picker. */
+  readonly cli?: CliSignInRequest | undefined;
 }
 
 export interface SamlSignInDeps {
@@ -30,6 +33,8 @@ export interface SamlSignInDeps {
   readonly flows: Sealer<SamlFlowState>;
   readonly replay: ReplayStore;
   readonly browser: BrowserSignIn;
+  /** CLI sign-in, when enabled (broker.cli). */
+  readonly cli?: CliSignInSupport | undefined;
 }
 
 export interface SamlLoginRequest {
@@ -37,6 +42,9 @@ export interface SamlLoginRequest {
   readonly role?: string | undefined;
   readonly target?: string | undefined;
   readonly destination?: string | undefined;
+  /** `cli=1`: this sign-in continues a CLI request, whose sealed value this browser must hold (its cookie). */
+  readonly cli?: string | undefined;
+  readonly sealedCliRequest?: string | undefined;
   readonly now: Date;
 }
 
@@ -68,13 +76,14 @@ export const createSamlSignIn = (deps: SamlSignInDeps) => {
     const provider = id !== undefined && Object.hasOwn(deps.providers, id) ? deps.providers[id] : undefined;
     if (id === undefined || !provider) throw new BrokerError('UNKNOWN_PROVIDER', 'no SAML provider by that id');
     const intent = checkIntent(request);
+    const cli = cliRequestOf(deps.cli, request);
     const { url, requestId } = buildLoginRedirect(provider, deps.sp);
-    const sealedFlow = deps.flows.seal({ provider: id, requestId, intent }, new Date(request.now.getTime() + SAML_FLOW_SECONDS * 1000));
+    const sealedFlow = deps.flows.seal({ provider: id, requestId, intent, cli }, new Date(request.now.getTime() + SAML_FLOW_SECONDS * 1000));
     return { location: url, sealedFlow };
   };
 
   /** POST /saml/acs: the response validated (against this browser's request, if it made one), then the picker. */
-  const acs = async (request: AcsRequest): Promise<SignInOutcome> => {
+  const acs = async (request: AcsRequest): Promise<SignInOutcome | CliSignInOutcome> => {
     const { now } = request;
     if (!request.samlResponse) throw new BrokerError('SAML_INVALID', 'no SAMLResponse in the form');
     let flow: SamlFlowState | undefined;
@@ -98,6 +107,8 @@ export const createSamlSignIn = (deps: SamlSignInDeps) => {
     );
     // Provider confusion: a response from another IdP than the one this browser was sent to.
     if (flow && flow.provider !== identity.providerId) throw new BrokerError('IN_RESPONSE_TO_MISMATCH', 'the response comes from another provider than the request');
+    // Only a flow this browser started can carry a CLI request: an unsolicited response never signs a CLI in.
+    if (flow?.cli && deps.cli) return deps.cli.signIn.complete(fromSaml(identity), flow.cli, request.ctx, now);
     const intent: BrowserIntent = flow?.intent ?? { destination: relayDestination(deps.baseUrl, request.relayState) };
     return deps.browser.afterSignIn({ identity: fromSaml(identity), intent, ctx: request.ctx, browserId: request.browserId });
   };
@@ -113,5 +124,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 export const parseSamlFlow = (value: unknown): SamlFlowState | undefined => {
   if (!isRecord(value) || typeof value.provider !== 'string' || typeof value.requestId !== 'string') return undefined;
   const intent = parseIntent(value.intent);
-  return intent && { provider: value.provider, requestId: value.requestId, intent };
+  const cli = value.cli === undefined ? undefined : parseCliSignInRequest(value.cli);
+  if (value.cli !== undefined && cli === undefined) return undefined;
+  return intent && { provider: value.provider, requestId: value.requestId, intent, cli };
 };

@@ -6,14 +6,14 @@
 import { auditRecord, grantFields, type AuditFacts, type AuditSink } from '../audit/audit.ts';
 import type { BrokerConfig } from '../config/index.ts';
 import { BrokerError } from '../errors.ts';
-import { identityClaims } from '../identity/claims.ts';
-import { idpSecondsLeft, type VerifiedIdentity } from '../identity/verified-identity.ts';
+import type { VerifiedIdentity } from '../identity/verified-identity.ts';
 import type { CredentialIssuer } from '../issuance/issue.ts';
 import type { AwsCredentials } from '../issuance/sts.ts';
 import type { RequestContext } from '../request.ts';
-import { decide, STS_MAXIMUM, type Decision, type RoleOutcome } from '../rules/index.ts';
+import { STS_MAXIMUM, type RoleOutcome } from '../rules/index.ts';
+import { decideFor } from './decide.ts';
 
-export type SubjectTokenKind = 'jwt' | 'saml2';
+export type SubjectTokenKind = 'jwt' | 'saml2' | 'session';
 
 /** The parameters of an RFC 8693 exchange the broker acts on. */
 export interface TokenRequest {
@@ -24,12 +24,24 @@ export interface TokenRequest {
   /** Role id (`audience`). */
   readonly roleId?: string | undefined;
   readonly durationSeconds?: number | undefined;
+  /** The `DPoP` header: required with a broker session (`kind: 'session'`), ignored otherwise. */
+  readonly proof?: string | undefined;
 }
 
-export type SubjectVerifier = (request: Pick<TokenRequest, 'subjectToken' | 'kind'>, now: Date) => Promise<VerifiedIdentity>;
+/** What the verifier needs of a request: the subject token, its kind, and for sessions the proof and the endpoint. */
+export type SubjectTokenRequest = Pick<TokenRequest, 'subjectToken' | 'kind' | 'proof'> & { readonly endpoint: string };
+
+/** What a verifier learned before it refused (for the audit record of the refusal). */
+export interface Seen {
+  sessionId?: string;
+}
+
+export type SubjectVerifier = (request: SubjectTokenRequest, now: Date, seen: Seen) => Promise<VerifiedIdentity>;
 
 export interface ListingDeps {
   readonly config: BrokerConfig;
+  /** The endpoint URL the flow answers (baseUrl + path): what a DPoP proof must name. */
+  readonly endpoint: string;
   readonly verify: SubjectVerifier;
   readonly audit: AuditSink;
   readonly now?: () => Date;
@@ -45,27 +57,10 @@ export interface Exchanged {
   readonly credentials: AwsCredentials;
 }
 
-interface DecideFor {
-  readonly identity: VerifiedIdentity;
-  readonly ctx: RequestContext;
-  readonly now: Date;
-  readonly role?: { readonly id?: string | undefined; readonly arn?: string | undefined } | undefined;
-  readonly requestedSeconds?: number | undefined;
-}
-
-const decideFor = (config: BrokerConfig, input: DecideFor): Decision =>
-  decide({
-    policy: config.policy,
-    provider: input.identity.providerId,
-    claims: identityClaims(config, input.identity.providerId, input.identity.rawClaims, { sourceIp: input.ctx.sourceIp, time: input.now }),
-    role: input.role,
-    requestedSeconds: input.requestedSeconds,
-    defaultSeconds: config.broker.defaultSessionSeconds,
-    idpSecondsLeft: idpSecondsLeft(input.identity, input.now),
-  });
-
 /** Runs `body`, and on any failure writes the audit record of the refusal (with what was known) before rethrowing. */
-const audited = async <T>(deps: ListingDeps, route: string, ctx: RequestContext, now: Date, facts: { -readonly [K in keyof AuditFacts]: AuditFacts[K] }, body: () => Promise<T>): Promise<T> => {
+type Facts = { -readonly [K in keyof AuditFacts]: AuditFacts[K] };
+
+const audited = async <T>(deps: ListingDeps, route: string, ctx: RequestContext, now: Date, facts: Facts, body: () => Promise<T>): Promise<T> => {
   try {
     return await body();
   } catch (error) {
@@ -79,9 +74,9 @@ const audited = async <T>(deps: ListingDeps, route: string, ctx: RequestContext,
 /** POST /token: one role, named or implied, issued for the verified subject. */
 export const createTokenExchange = (deps: ExchangeDeps) => async (request: TokenRequest, ctx: RequestContext): Promise<Exchanged> => {
   const now = deps.now?.() ?? new Date();
-  const facts: { identity?: VerifiedIdentity; decision?: Decision } = {};
+  const facts: Facts = {};
   return audited(deps, '/token', ctx, now, facts, async () => {
-    const identity = (facts.identity = await deps.verify(request, now));
+    const identity = (facts.identity = await deps.verify({ ...request, endpoint: deps.endpoint }, now, facts));
     const role = request.roleId !== undefined || request.roleArn !== undefined ? { id: request.roleId, arn: request.roleArn } : undefined;
     const decision = (facts.decision = decideFor(deps.config, { identity, ctx, now, role, requestedSeconds: request.durationSeconds }));
     if (decision.outcome === 'deny') throw new BrokerError(decision.code, decision.detail);
@@ -95,11 +90,11 @@ export const createTokenExchange = (deps: ExchangeDeps) => async (request: Token
 };
 
 /** POST /roles: the roles this identity may assume, each with the longest session it could get. */
-export const createRoleListing = (deps: ListingDeps) => async (request: Pick<TokenRequest, 'subjectToken' | 'kind'>, ctx: RequestContext): Promise<readonly RoleOutcome[]> => {
+export const createRoleListing = (deps: ListingDeps) => async (request: Pick<TokenRequest, 'subjectToken' | 'kind' | 'proof'>, ctx: RequestContext): Promise<readonly RoleOutcome[]> => {
   const now = deps.now?.() ?? new Date();
-  const facts: { identity?: VerifiedIdentity; decision?: Decision } = {};
+  const facts: Facts = {};
   return audited(deps, '/roles', ctx, now, facts, async () => {
-    const identity = (facts.identity = await deps.verify(request, now));
+    const identity = (facts.identity = await deps.verify({ ...request, endpoint: deps.endpoint }, now, facts));
     const decision = (facts.decision = decideFor(deps.config, { identity, ctx, now, requestedSeconds: STS_MAXIMUM }));
     const roles = decision.outcome === 'grant' ? decision.roles : [];
     deps.audit({

@@ -15,6 +15,16 @@ export const header = (event: HttpEvent, name: string): string | undefined => {
   return undefined;
 };
 
+/**
+ * A header that must appear once, as API Gateway delivers it: several values (joined by commas, or sent under two
+ * spellings of the name by a direct invoke) come back joined by commas, for the caller to refuse.
+ */
+export const headerOnce = (event: HttpEvent, name: string): string | undefined => {
+  const wanted = name.toLowerCase();
+  const values = Object.entries(event.headers ?? {}).filter(([key, value]) => key.toLowerCase() === wanted && value !== undefined).map(([, value]) => value as string);
+  return values.length === 0 ? undefined : values.join(',');
+};
+
 export const rawBody = (event: HttpEvent): string => {
   const body = event.body ?? '';
   // Checked before decoding, so a huge body costs nothing.

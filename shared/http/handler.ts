@@ -42,11 +42,14 @@ export const checkEventShape = (event: unknown): void => {
 };
 
 // No early-timeout timer (middy's default arms and clears one per request): every outbound call of the broker has
-// its own short timeout and retry budget (shared/compose/clients.ts, issuance/retry.ts), far inside the Lambda
+// its own short timeout and retry budget (shared/compose/aws.ts, issuance/retry.ts), far inside the Lambda
 // timeout, so a request ends with its own 503 long before Lambda would stop it.
 const MIDDY_PLUGIN = { timeoutEarlyInMillis: 0 } as const;
 
-export const brokerHandler = (channel: Channel, route: RouteHandler) =>
+/** How a function's refusals are shown: one channel, or one per route (a function with pages and JSON endpoints). */
+export type ChannelOf = Channel | ((event: HttpEvent) => Channel);
+
+export const brokerHandler = (channel: ChannelOf, route: RouteHandler) =>
   middy<HttpEvent, HttpResult>(MIDDY_PLUGIN)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({ before: (request) => checkEventShape(request.event) })
@@ -56,7 +59,7 @@ export const brokerHandler = (channel: Channel, route: RouteHandler) =>
         const requestId = requestIdOf(request.event, request.context);
         if (error.status >= 500) logger.error('request failed', { code: error.code, requestId, error });
         else logger.warn('request refused', { code: error.code, requestId, reason: error.message });
-        request.response = errorResponse(error, requestId, channel);
+        request.response = errorResponse(error, requestId, typeof channel === 'function' ? channel(request.event) : channel);
       },
     })
     .handler(route);

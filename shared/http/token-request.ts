@@ -2,6 +2,7 @@
 // credential document POST /token answers with.
 
 import { BrokerError } from '../errors.ts';
+import { SESSION_TOKEN_TYPE } from '../flows/cli-session.ts';
 import type { Exchanged, SubjectTokenKind, TokenRequest } from '../flows/token-exchange.ts';
 import type { AwsCredentials } from '../issuance/sts.ts';
 import type { RoleOutcome } from '../rules/index.ts';
@@ -21,10 +22,18 @@ const kindOf = (type: string | undefined): SubjectTokenKind => {
   if (type === undefined) throw invalid('subject_token_type is required.');
   if (type === TOKEN_TYPE_ID_TOKEN || type === TOKEN_TYPE_JWT) return 'jwt';
   if (type === TOKEN_TYPE_SAML2) return 'saml2';
+  if (type === SESSION_TOKEN_TYPE) return 'session';
   throw new BrokerError('UNSUPPORTED_TOKEN_TYPE', 'unsupported subject_token_type');
 };
 
-export const decodeTokenRequest = (params: Params, options: { requireGrantType: boolean } = { requireGrantType: true }): TokenRequest => {
+export interface TokenRequestOptions {
+  /** POST /token requires grant_type; POST /roles accepts it absent. */
+  readonly requireGrantType: boolean;
+  /** The request's `DPoP` header, if any (sessions need it). */
+  readonly proof?: string | undefined;
+}
+
+export const decodeTokenRequest = (params: Params, options: TokenRequestOptions = { requireGrantType: true }): TokenRequest => {
   const grantType = params.get('grant_type');
   if (options.requireGrantType || grantType !== undefined) {
     if (grantType === undefined) throw invalid('grant_type is required.');
@@ -47,7 +56,7 @@ export const decodeTokenRequest = (params: Params, options: { requireGrantType: 
     if (!/^\d{1,6}$/.test(duration)) throw invalid('duration_seconds must be a whole number of seconds.');
     durationSeconds = Number(duration);
   }
-  return { subjectToken, kind, roleArn, roleId, durationSeconds };
+  return { subjectToken, kind, roleArn, roleId, durationSeconds, proof: options.proof };
 };
 
 /** POST /token's answer: valid credential_process output and an RFC 8693 response at once. */

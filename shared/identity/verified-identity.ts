@@ -19,6 +19,8 @@ export interface VerifiedIdentity {
    * a value carried in a ticket means the same whenever it is read. Undefined when the IdP does not say.
    */
   readonly idpSessionEnd?: number | undefined;
+  /** The broker session this identity was presented through (CLI sign-in): its id and its end (epoch ms). */
+  readonly session?: { readonly id: string; readonly end: number } | undefined;
 }
 
 export const fromOidc = (token: VerifiedIdToken): VerifiedIdentity => ({
@@ -41,6 +43,10 @@ export const fromSaml = (identity: SamlIdentity): VerifiedIdentity => ({
 /** Seconds left of the IdP's session at `now` (the `idp-session` duration bound), or undefined when unbounded. */
 export const idpSecondsLeft = (identity: Pick<VerifiedIdentity, 'idpSessionEnd'>, now: Date): number | undefined =>
   identity.idpSessionEnd === undefined ? undefined : (identity.idpSessionEnd - now.getTime()) / 1000;
+
+/** Seconds left of the presenting broker session at `now` (the `cli-session` bound), or undefined without one. */
+export const sessionSecondsLeft = (identity: Pick<VerifiedIdentity, 'session'>, now: Date): number | undefined =>
+  identity.session === undefined ? undefined : (identity.session.end - now.getTime()) / 1000;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 

@@ -105,6 +105,8 @@ export interface DecideInput {
   readonly requestedSeconds?: number | undefined;
   readonly defaultSeconds: number;
   readonly idpSecondsLeft?: number | undefined;
+  /** Seconds left of the presenting broker session (CLI sign-in). */
+  readonly sessionSecondsLeft?: number | undefined;
 }
 
 /** Rules, then the requested role (if any), then session parameters for each role that remains. */
@@ -145,6 +147,7 @@ export const decide = (input: DecideInput): Decision => {
       requestedSeconds: input.requestedSeconds,
       defaultSeconds: input.defaultSeconds,
       idpSecondsLeft: input.idpSecondsLeft,
+      sessionSecondsLeft: input.sessionSecondsLeft,
     });
     if (!built.ok) {
       firstFailure ??= built;

@@ -36,6 +36,7 @@ export interface SessionInput {
   readonly requestedSeconds?: number | undefined;
   readonly defaultSeconds: number;
   readonly idpSecondsLeft?: number | undefined;
+  readonly sessionSecondsLeft?: number | undefined;
 }
 
 type IdentityResult = { ok: true; value: string } | { ok: false; code: SessionFailureCode; detail: string };
@@ -83,6 +84,7 @@ export const buildSession = (input: SessionInput): SessionResult => {
     roleMaxSeconds: input.role.maxSessionSeconds,
     issuance: input.role.issuance,
     idpSecondsLeft: input.idpSecondsLeft,
+    sessionSecondsLeft: input.sessionSecondsLeft,
   });
   if (!duration.ok) {
     return { ok: false, code: 'SESSION_TOO_SHORT', detail: `session of ${duration.seconds} s (bound by ${duration.boundBy}) is under 900 s` };

@@ -8,7 +8,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { BrokerError, type ErrorCode } from '../errors.ts';
 
-export type SealPurpose = 'ticket' | 'saml-flow' | 'oidc-flow';
+export type SealPurpose = 'ticket' | 'saml-flow' | 'oidc-flow' | 'cli-request' | 'cli-code' | 'cli-session' | 'cli-device-identity' | 'cli-confirm';
 
 export interface Sealer<T> {
   seal(payload: T, expiresAt: Date): string;

@@ -3,6 +3,8 @@
 // POST /session routes.
 
 import type { Delivery, SignInOutcome } from '../../flows/browser-sign-in.ts';
+import type { CliSignInOutcome } from '../../flows/cli-sign-in.ts';
+import { deviceApprovedPage, deviceDeniedPage } from '../cli-pages.ts';
 import { TICKET_SECONDS } from '../../flows/browser-sign-in.ts';
 import { clearCookie, readCookie, setCookie } from '../cookies.ts';
 import type { HttpEvent } from '../handler.ts';
@@ -32,11 +34,32 @@ export const renderDelivery = (delivery: Delivery, cookies: string[]): HttpResul
     ? credentialsPage({ credentials: delivery.credentials, role: delivery.role, profile: delivery.role.id }, { cookies })
     : redirect(delivery.url, {}, cookies);
 
-/** A sign-in's outcome: the picker (binding cookie re-set so it lives as long as the newest ticket), or a delivery. */
-export const renderSignIn = (outcome: SignInOutcome, settings: BrowserSettings, cookies: string[] = []): HttpResult => {
-  if (outcome.kind === 'delivered') return renderDelivery(outcome.delivery, cookies);
+/** A sign-in's outcome: the picker (binding cookie re-set so it lives as long as the newest ticket), a delivery, or the end of a CLI sign-in. */
+export const renderSignIn = (outcome: SignInOutcome | CliSignInOutcome, settings: BrowserSettings, cookies: string[] = []): HttpResult => {
+  switch (outcome.kind) {
+    case 'delivered':
+      return renderDelivery(outcome.delivery, cookies);
+    case 'cli-redirect':
+      // Back to the CLI's loopback listener, with the code (or the error), state and iss.
+      return redirect(outcome.url, {}, cookies);
+    case 'cli-device-approved':
+      return withCookies(deviceApprovedPage(outcome.userCode), cookies);
+    case 'cli-device-denied':
+      return withCookies(deviceDeniedPage(outcome.userCode, 'refused'), cookies);
+    case 'picker':
+      break;
+  }
   const binding = setCookie(BROWSER_COOKIE, outcome.browserId, { secure: settings.secure, sameSite: 'Strict', maxAgeSeconds: TICKET_SECONDS });
   return pickerPage(outcome.picker, { cookies: [binding, ...cookies], formTargets: [settings.signinOrigin] });
 };
+
+const withCookies = (result: HttpResult, cookies: string[]): HttpResult => (cookies.length === 0 ? result : { ...result, cookies: [...(result.cookies ?? []), ...cookies] });
+
+/** The cookie that carries a CLI sign-in request (sealed) from /cli/authorize or /cli/device/confirm to the provider's login. */
+export const CLI_REQUEST_COOKIE = 'fb_cli';
+export const CLI_REQUEST_SECONDS = 600;
+
+/** The CLI request cookie is spent by the login that continues it. */
+export const cliCleared = (query: ReadonlyMap<string, string>, settings: BrowserSettings): string[] => (query.has('cli') ? [clearCookie(CLI_REQUEST_COOKIE, settings.secure)] : []);
 
 export const clearBrowserCookie = (settings: BrowserSettings): string => clearCookie(BROWSER_COOKIE, settings.secure);

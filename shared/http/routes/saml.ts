@@ -5,7 +5,7 @@ import { SAML_FLOW_SECONDS, type SamlSignIn } from '../../flows/saml-sign-in.ts'
 import { clearCookie, readCookie, setCookie } from '../cookies.ts';
 import { bodyParams, queryParams, requestContextOf } from '../decode.ts';
 import { redirect, text } from '../responses.ts';
-import { browserIdOf, renderSignIn, type BrowserSettings } from './browser.ts';
+import { browserIdOf, CLI_REQUEST_COOKIE, cliCleared, renderSignIn, type BrowserSettings } from './browser.ts';
 import { router } from './router.ts';
 
 const FLOW_COOKIE = 'fb_saml';
@@ -23,9 +23,9 @@ export const samlRoutes = ({ signIn, metadataXml, browser }: SamlRoutes) =>
 
     'GET /saml/login': async (event) => {
       const query = queryParams(event);
-      const { location, sealedFlow } = signIn.start({ provider: query.get('provider'), role: query.get('role'), target: query.get('target'), destination: query.get('destination'), now: new Date() });
+      const { location, sealedFlow } = signIn.start({ provider: query.get('provider'), role: query.get('role'), target: query.get('target'), destination: query.get('destination'), cli: query.get('cli'), sealedCliRequest: readCookie(event, CLI_REQUEST_COOKIE, browser.secure), now: new Date() });
       // SameSite=None (on https): the IdP answers with a cross-site POST that must still carry this cookie.
-      return redirect(location, {}, [setCookie(FLOW_COOKIE, sealedFlow, { secure: browser.secure, sameSite: 'None', maxAgeSeconds: SAML_FLOW_SECONDS })]);
+      return redirect(location, {}, [setCookie(FLOW_COOKIE, sealedFlow, { secure: browser.secure, sameSite: 'None', maxAgeSeconds: SAML_FLOW_SECONDS }), ...cliCleared(query, browser)]);
     },
 
     'POST /saml/acs': async (event, context) => {

@@ -122,6 +122,7 @@ describe('issuance by mode', () => {
   const exchange = async (roleId: string, durationSeconds: number | undefined, signer: WebIdentitySigner | null | undefined = createSigningKeys({ config, kms: () => new KMSClient({ region: 'us-east-1' }) }).signer) => {
     const run = createTokenExchange({
       config,
+      endpoint: `${ISSUER}/token`,
       verify: async () => identity,
       issue: createCredentialIssuer({ sts: createStsAdapter(new STSClient({ region: 'us-east-1' })), externalIdOf: () => undefined, signWebIdentity: signer ?? undefined }),
       audit: (record) => audit.push(record),

@@ -1,0 +1,29 @@
+// The one way a flow asks the rules engine: the verified identity's claims with the request's facts (source IP,
+// time), its IdP session and broker session as duration bounds, and the config's policy and default duration.
+
+import type { BrokerConfig } from '../config/index.ts';
+import { identityClaims } from '../identity/claims.ts';
+import { idpSecondsLeft, sessionSecondsLeft, type VerifiedIdentity } from '../identity/verified-identity.ts';
+import type { RequestContext } from '../request.ts';
+import { decide, type Decision } from '../rules/index.ts';
+
+export interface DecisionRequest {
+  readonly identity: VerifiedIdentity;
+  readonly ctx: RequestContext;
+  readonly now: Date;
+  /** One role, by id or by ARN; undefined lists every granted role. */
+  readonly role?: { readonly id?: string | undefined; readonly arn?: string | undefined } | undefined;
+  readonly requestedSeconds?: number | undefined;
+}
+
+export const decideFor = (config: BrokerConfig, request: DecisionRequest): Decision =>
+  decide({
+    policy: config.policy,
+    provider: request.identity.providerId,
+    claims: identityClaims(config, request.identity.providerId, request.identity.rawClaims, { sourceIp: request.ctx.sourceIp, time: request.now }),
+    role: request.role,
+    requestedSeconds: request.requestedSeconds,
+    defaultSeconds: config.broker.defaultSessionSeconds,
+    idpSecondsLeft: idpSecondsLeft(request.identity, request.now),
+    sessionSecondsLeft: sessionSecondsLeft(request.identity, request.now),
+  });
