@@ -151,6 +151,7 @@ export const decide = (input: DecideInput): Decision => {
       notes.push(`role ${grant.roleId}: ${built.code}: ${built.detail}`);
       continue;
     }
+    for (const note of built.notes) notes.push(`role ${grant.roleId}: ${note}`);
     roles.push({
       id: grant.roleId,
       arn: grant.role.arn,

@@ -146,7 +146,7 @@ interface StsRow {
   readonly check?: (input: ReturnType<typeof stsInputs>[number]) => void;
 }
 
-const suffixOf = (original: string): string => `-${createHash('sha256').update(original.normalize('NFC'), 'utf8').digest('hex').slice(0, 6)}`;
+const suffixOf = (original: string): string => `-${createHash('sha256').update(original.normalize('NFC'), 'utf8').digest('hex').slice(0, 16)}`;
 const sanitisedEmail = (email: string) => (input: ReturnType<typeof stsInputs>[number]): void => {
   expect(input.RoleSessionName?.endsWith(suffixOf(email))).toBe(true);
   expect(input.SourceIdentity).toBe(input.RoleSessionName);
@@ -166,10 +166,14 @@ const stsRows: StsRow[] = [
   { name: 'control characters', claims: { email: 'a\u0000b\r\nc\t@example.com' }, check: sanitisedEmail('a\u0000b\r\nc\t@example.com') },
   { name: 'bidi override', claims: { email: 'admin\u202egro.elpmaxe@evil.example' }, check: sanitisedEmail('admin\u202egro.elpmaxe@evil.example') },
   { name: 'combining marks', claims: { email: 'e\u0301\u0301\u0301@example.com' } },
+  // Another user may simply be called what a sanitised value turns into: such a value is sanitised as well.
+  { name: "a legal email shaped like another user's sanitised one", claims: { email: `j-rgen@example.com${suffixOf('j\u00fcrgen@example.com')}` }, check: (i) => { expect(i.RoleSessionName).not.toBe(`j-rgen@example.com${suffixOf('j\u00fcrgen@example.com')}`); expect(i.RoleSessionName?.endsWith(suffixOf(`j-rgen@example.com${suffixOf('j\u00fcrgen@example.com')}`))).toBe(true); } },
   { name: 'a template in the claim value is not expanded', claims: { email: '${department}@example.com', department: 'Platform' }, check: (i) => expect(i.RoleSessionName).not.toContain('Platform') },
   { name: 'tag value with illegal characters and emoji', claims: { department: 'R&D / Ops 🚀 <b>"x"</b>' }, check: (i) => expect(tagValue('Team')(i)).toBe('R-D / Ops - -b--x--/b-') },
   { name: 'tag value of 300 characters', claims: { department: 'd'.repeat(300) }, check: (i) => expect(tagValue('Team')(i)).toHaveLength(256) },
-  { name: 'tag value of 300 astral letters', claims: { department: '\u{1d400}'.repeat(300) }, check: (i) => expect(Array.from(tagValue('Team')(i) ?? '')).toHaveLength(256) },
+  // STS (and the STS emulator) count UTF-16 units: 256 astral letters are 512 of them.
+  { name: 'tag value of 300 astral letters', claims: { department: '\u{1d400}'.repeat(300) }, check: (i) => expect(tagValue('Team')(i)).toBe('\u{1d400}'.repeat(128)) },
+  { name: 'tag value of 255 letters and an astral one: the pair is not split', claims: { department: `${'d'.repeat(255)}\u{1d400}` }, check: (i) => expect(tagValue('Team')(i)).toBe('d'.repeat(255)) },
   { name: 'tag value with NUL, newline and tab', claims: { department: 'a\u0000b\nc\td' } },
   { name: 'tag value with combining marks', claims: { department: 'e\u0301\u20dd' } },
   { name: 'tag value empty', claims: { department: '' } },
@@ -211,6 +215,19 @@ describe('STS sanitisation: the STS call carries only legal values', () => {
     expect(first?.RoleSessionName).toMatch(STS_NAME);
     expect(second?.RoleSessionName).toMatch(STS_NAME);
     expect(first?.RoleSessionName).not.toBe(second?.RoleSessionName);
+  });
+
+  it.each([
+    ['j\u00fcrgen@example.com', `j-rgen@example.com${suffixOf('j\u00fcrgen@example.com')}`],
+    ['j\u00fcrgen@example.com', `j-rgen@example.com${suffixOf('j\u00fcrgen@example.com').toUpperCase()}`],
+  ])('gives %j and a user called what it sanitises to (%j) two session names and source identities, also ignoring case', async (a, b) => {
+    await exchange(idToken({ email: a }), 'readonly');
+    await exchange(idToken({ email: b }), 'readonly');
+    const [first, second] = stsInputs(broker);
+    expect(first?.RoleSessionName).toBe(`j-rgen@example.com${suffixOf(a)}`);
+    // IAM conditions can compare ignoring case (StringEqualsIgnoreCase on aws:SourceIdentity).
+    expect(second?.RoleSessionName?.toLowerCase()).not.toBe(first?.RoleSessionName?.toLowerCase());
+    expect(second?.SourceIdentity?.toLowerCase()).not.toBe(first?.SourceIdentity?.toLowerCase());
   });
 
   it('signs web-identity session tags that are legal too', async () => {
