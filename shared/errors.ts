@@ -32,10 +32,12 @@ export const ERROR_TABLE = {
   FLOW_INVALID: { status: 400, error: 'invalid_request', description: 'The sign-in flow is invalid or has expired; start again.' },
   TICKET_INVALID: { status: 400, error: 'invalid_request', description: 'The role-picker ticket is invalid, used or expired; sign in again.' },
   DESTINATION_NOT_ALLOWED: { status: 400, error: 'invalid_request', description: 'The return destination is not allowed.' },
+  IDENTITY_TOO_LARGE: { status: 400, error: 'invalid_request', description: 'The identity carries too many claim values to continue browser sign-in; ask your administrator.' },
   // decision
   NO_ROLE_GRANTED: { status: 400, error: 'invalid_target', description: 'No role is granted to this identity.', pageStatus: 403 },
   ROLE_NOT_GRANTED: { status: 400, error: 'invalid_target', description: 'The requested role is not granted to this identity.', pageStatus: 403 },
   DENIED_BY_RULE: { status: 400, error: 'invalid_target', description: 'A deny rule refuses this identity.', pageStatus: 403 },
+  CLAIM_UNREADABLE: { status: 400, error: 'invalid_request', description: 'A claim the rules use holds a value the broker cannot read (a nested list or an object).', pageStatus: 403 },
   ROLE_REQUIRED: { status: 400, error: 'invalid_target', description: 'Several roles are granted: name one with resource or audience.' },
   MISSING_CLAIM: { status: 400, error: 'invalid_target', description: 'A claim needed for the session is missing.', pageStatus: 403 },
   MULTI_VALUED_CLAIM: { status: 400, error: 'invalid_target', description: 'A claim used as session name or source identity has several values.', pageStatus: 403 },

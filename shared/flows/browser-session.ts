@@ -11,7 +11,7 @@ import type { RequestContext } from '../http/decode.ts';
 import type { HttpEvent } from '../http/handler.ts';
 import { credentialsPage, pickerPage } from '../http/pages.ts';
 import { redirect, type HttpResult } from '../http/responses.ts';
-import { identityClaims } from '../identity/claims.ts';
+import { identityInput } from '../identity/claims.ts';
 import { DEFAULT_DESTINATION, isConsoleUrl, type ConsoleFederation } from '../issuance/console.ts';
 import { decide, type RoleOutcome } from '../rules/index.ts';
 import type { ReplayStore } from '../stores/replay.ts';
@@ -82,7 +82,7 @@ export const createBrowserSession = (deps: BrowserDeps) => {
     decide({
       policy: deps.config.policy,
       provider: identity.providerId,
-      claims: identityClaims(deps.config, identity.providerId, identity.rawClaims, { sourceIp: ctx.sourceIp, time: now }),
+      ...identityInput(deps.config, identity.providerId, identity.rawClaims, { sourceIp: ctx.sourceIp, time: now }),
       role: role === undefined ? undefined : { id: role },
       requestedSeconds,
       defaultSeconds: deps.config.broker.defaultSessionSeconds,

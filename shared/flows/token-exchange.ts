@@ -5,7 +5,7 @@ import { grantFields, type AuditRecord, type AuditSink } from '../audit/audit.ts
 import type { BrokerConfig } from '../config/index.ts';
 import { BrokerError } from '../errors.ts';
 import type { RequestContext } from '../http/decode.ts';
-import { identityClaims } from '../identity/claims.ts';
+import { identityInput } from '../identity/claims.ts';
 import { decide, STS_MAXIMUM, type Decision, type RoleOutcome } from '../rules/index.ts';
 import type { AwsCredentials } from '../issuance/sts.ts';
 import type { VerifiedIdentity } from './identity.ts';
@@ -73,7 +73,7 @@ const decideFor = (deps: ListingDeps, identity: VerifiedIdentity, ctx: RequestCo
   decide({
     policy: deps.config.policy,
     provider: identity.providerId,
-    claims: identityClaims(deps.config, identity.providerId, identity.rawClaims, { sourceIp: ctx.sourceIp, time: now }),
+    ...identityInput(deps.config, identity.providerId, identity.rawClaims, { sourceIp: ctx.sourceIp, time: now }),
     role: role ? { id: role.roleId, arn: role.roleArn } : undefined,
     requestedSeconds,
     defaultSeconds: deps.config.broker.defaultSessionSeconds,
