@@ -12,10 +12,11 @@ import type { HttpEvent } from '../http/handler.ts';
 import { credentialsPage, pickerPage } from '../http/pages.ts';
 import { redirect, type HttpResult } from '../http/responses.ts';
 import { identityInput } from '../identity/claims.ts';
+import { claimsToCarry } from '../identity/used-claims.ts';
 import { DEFAULT_DESTINATION, isConsoleUrl, type ConsoleFederation } from '../issuance/console.ts';
 import { decide, type RoleOutcome } from '../rules/index.ts';
 import type { ReplayStore } from '../stores/replay.ts';
-import type { Sealer } from '../stores/seal.ts';
+import { MAX_SEALED_LENGTH, type Sealer } from '../stores/seal.ts';
 import type { VerifiedIdentity } from './identity.ts';
 import type { CredentialIssuer } from './token-exchange.ts';
 
@@ -124,8 +125,15 @@ export const createBrowserSession = (deps: BrowserDeps) => {
     }
     // Re-set on every sign-in so that the binding cookie lives as long as the newest ticket.
     cookies.push(setCookie(BROWSER_COOKIE, browser, { secure, sameSite: 'Strict', maxAgeSeconds: TICKET_SECONDS }));
-    const payload: TicketPayload = { id: randomBytes(16).toString('base64url'), browser: digest(browser), identity, idpSessionEnd: end, destination: intent.destination };
+    // Only the claims a decision on this config can read: a user in hundreds of groups still fits the ticket.
+    const carried: VerifiedIdentity = { ...identity, rawClaims: claimsToCarry(deps.config, identity.providerId, identity.rawClaims) };
+    const payload: TicketPayload = { id: randomBytes(16).toString('base64url'), browser: digest(browser), identity: carried, idpSessionEnd: end, destination: intent.destination };
     const ticket = deps.sealer.seal('ticket', payload as unknown as Record<string, unknown>, new Date(now.getTime() + TICKET_SECONDS * 1000));
+    // Refused here, with a clear code, rather than as a ticket /session can never open.
+    if (ticket.length > MAX_SEALED_LENGTH) {
+      deps.audit({ ...auditBase('/sign-in', ctx, now, identity), code: 'IDENTITY_TOO_LARGE', ruleIds: matched });
+      throw new BrokerError('IDENTITY_TOO_LARGE', `the role-picker ticket would be ${ticket.length} characters (at most ${MAX_SEALED_LENGTH})`);
+    }
     const listed = decideFor(identity, ctx, now, undefined, 43_200, end);
     const roles = listed.outcome === 'grant' ? listed.roles : decision.roles;
     deps.audit({ ...auditBase('/sign-in', ctx, now, identity), decision: 'grant', ruleIds: matched, code: 'PICKER_SHOWN' });
