@@ -175,6 +175,14 @@ describe('POST /token: session parameters', () => {
     expect(sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input).toMatchObject({ RoleArn: LONG, DurationSeconds: 1200, RoleSessionName: 'alice' });
   });
 
+  it('refuses a JSON body that names a parameter twice (as a form body would be refused)', async () => {
+    const body = JSON.stringify({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: mint(), subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', audience: 'readonly' });
+    const result = await token(event('/token', body.replace(/}$/, ',"audience":"power"}'), 'application/json'), context);
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body).code).toBe('INVALID_REQUEST');
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+  });
+
   it('sanitises the session name and source identity before calling STS', async () => {
     const result = await exchange(mint({ email: 'Zoë Ødegård <zoe@example.com>', department: 'R&D / Ops' }), { audience: 'readonly' });
     expect(result.statusCode).toBe(200);
