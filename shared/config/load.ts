@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import type { Policy, Rule } from '../rules/index.ts';
 import { checkConfig, ruleIdAt, type Problem } from './check.ts';
+import { devKeyProblems } from './dev-keys.ts';
 import { configSchema, type ParsedConfig, type ProviderConfig } from './schema.ts';
 // Static on purpose: esbuild cannot tree-shake a dynamically imported SDK client, and the SSM client imported
 // lazily costs ~100 KB more in every function bundle and more cold-start time than evaluating it (docs/performance.md).
@@ -195,6 +196,16 @@ const resolveRefs = async (config: ParsedConfig, file: string, options: LoadOpti
   return { secrets, problems };
 };
 
+/** Every piece of key material of the config, by path: resolved references and inline metadata. */
+const materialOf = (config: ParsedConfig, secrets: ReadonlyMap<string, string>): Array<[string, string]> => {
+  const material = refsOf(config).flatMap(([path, ref]): Array<[string, string]> => {
+    const text = secrets.get(ref);
+    return text === undefined ? [] : [[path, text]];
+  });
+  for (const [id, p] of Object.entries(config.providers)) if (p.type === 'saml' && p.metadataXml !== undefined) material.push([`providers.${id}.metadataXml`, p.metadataXml]);
+  return material;
+};
+
 const materialise = (file: string, config: ParsedConfig, secrets: Map<string, string>, warnings: Problem[]): BrokerConfig => {
   const rules: Rule[] = config.rules.map((r, i) => ({ ...r, id: ruleIdAt(r, i) }));
   const providers: Record<string, ProviderConfig> = Object.create(null) as Record<string, ProviderConfig>;
@@ -225,6 +236,7 @@ export const buildConfig = async (data: unknown, file: string, options: LoadOpti
   const { config, problems } = validateConfig(data);
   if (!config || problems.some((p) => p.severity === 'error')) throw new ConfigError(file, problems);
   const resolved = await resolveRefs(config, file, options);
+  resolved.problems.push(...devKeyProblems(config.broker.baseUrl, materialOf(config, resolved.secrets), options.env ?? process.env));
   if (resolved.problems.length > 0) throw new ConfigError(file, [...problems, ...resolved.problems]);
   return materialise(file, config, resolved.secrets, problems);
 };
