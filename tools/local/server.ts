@@ -19,7 +19,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
  * Entity Too Large"}`); below that the function sees the body and answers its own 413 PAYLOAD_TOO_LARGE (over 256 KB).
  * The same here, so that local clients see what production clients see.
  */
-export const MAX_BODY = 10 * 1024 * 1024;
+const MAX_BODY = 10 * 1024 * 1024;
 
 export const loadHandler = async (fn: FunctionDef): Promise<Handler> => {
   const mod = (await import(pathToFileURL(resolve(ROOT, fn.entry)).href)) as Record<string, unknown>;
