@@ -46,10 +46,12 @@ export const ERROR_TABLE = {
   REDIRECT_URI_INVALID: { status: 400, error: 'invalid_request', description: 'The redirect URI is not a loopback URI of this client; nothing was sent to it.' },
   USER_CODE_INVALID: { status: 400, error: 'invalid_request', description: 'This code is unknown, used or expired; check it and try again.' },
   TOO_MANY_ATTEMPTS: { status: 429, error: 'slow_down', description: 'Too many wrong codes from this address; wait a minute.' },
+  IDENTITY_TOO_LARGE: { status: 400, error: 'invalid_request', description: 'The identity carries too many claim values to continue browser sign-in; ask your administrator.' },
   // decision
   NO_ROLE_GRANTED: { status: 400, error: 'invalid_target', description: 'No role is granted to this identity.', pageStatus: 403 },
   ROLE_NOT_GRANTED: { status: 400, error: 'invalid_target', description: 'The requested role is not granted to this identity.', pageStatus: 403 },
   DENIED_BY_RULE: { status: 400, error: 'invalid_target', description: 'A deny rule refuses this identity.', pageStatus: 403 },
+  CLAIM_UNREADABLE: { status: 400, error: 'invalid_request', description: 'A claim the rules use holds a value the broker cannot read (a nested list or an object).', pageStatus: 403 },
   ROLE_REQUIRED: { status: 400, error: 'invalid_target', description: 'Several roles are granted: name one with resource or audience.' },
   MISSING_CLAIM: { status: 400, error: 'invalid_target', description: 'A claim needed for the session is missing.', pageStatus: 403 },
   MULTI_VALUED_CLAIM: { status: 400, error: 'invalid_target', description: 'A claim used as session name or source identity has several values.', pageStatus: 403 },

@@ -12,6 +12,7 @@ import {
   parseOperator,
   templateClaims,
 } from '../rules/index.ts';
+import { mayBeMultiValued, multiValuedClaims } from './multi-valued.ts';
 import type { ParsedConfig, ProviderConfig, RuleConfig } from './schema.ts';
 
 export interface Problem {
@@ -203,6 +204,12 @@ const checkSession = (config: ParsedConfig, rule: RuleConfig, path: string, erro
   if (session.name !== undefined) templates.push([`${path}.session.name`, session.name]);
   if (session.sourceIdentity !== undefined) templates.push([`${path}.session.sourceIdentity`, session.sourceIdentity]);
   for (const [key, value] of Object.entries(tags)) templates.push([`${path}.session.tags.${key}`, value]);
+  const lists = multiValuedClaims(config);
+  for (const [key, value] of Object.entries(tags)) {
+    for (const claim of templateClaims(value).filter((c) => mayBeMultiValued(lists, c))) {
+      warn(`${path}.session.tags.${key}`, `claim "${claim}" may hold several values, joined with ":" in the tag: ["a","x:b"] and ["a","x","b"] give the same value, so conditions on this tag cannot tell them apart`);
+    }
+  }
   const providers = providersOf(config, rule).filter((p) => Object.hasOwn(config.providers, p));
   for (const [at, template] of templates) {
     if (/\$\{(?![^{}]+\})/.test(template)) error(at, 'unterminated ${…} placeholder');

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Policy, Rule } from '../rules/index.ts';
 import { checkConfig, ruleIdAt, type Problem } from './check.ts';
+import { devKeyProblems } from './dev-keys.ts';
 import { configSchema, type ParsedConfig, type ProviderConfig } from './schema.ts';
 
 export type { Problem } from './check.ts';
@@ -191,6 +192,16 @@ const resolveRefs = async (config: ParsedConfig, file: string, options: LoadOpti
   return { secrets, problems };
 };
 
+/** Every piece of key material of the config, by path: resolved references and inline metadata. */
+const materialOf = (config: ParsedConfig, secrets: ReadonlyMap<string, string>): Array<[string, string]> => {
+  const material = refsOf(config).flatMap(([path, ref]): Array<[string, string]> => {
+    const text = secrets.get(ref);
+    return text === undefined ? [] : [[path, text]];
+  });
+  for (const [id, p] of Object.entries(config.providers)) if (p.type === 'saml' && p.metadataXml !== undefined) material.push([`providers.${id}.metadataXml`, p.metadataXml]);
+  return material;
+};
+
 const materialise = (file: string, config: ParsedConfig, secrets: Map<string, string>, warnings: Problem[]): BrokerConfig => {
   const rules: Rule[] = config.rules.map((r, i) => ({ ...r, id: ruleIdAt(r, i) }));
   const providers: Record<string, ProviderConfig> = Object.create(null) as Record<string, ProviderConfig>;
@@ -221,6 +232,7 @@ export const buildConfig = async (data: unknown, file: string, options: LoadOpti
   const { config, problems } = validateConfig(data);
   if (!config || problems.some((p) => p.severity === 'error')) throw new ConfigError(file, problems);
   const resolved = await resolveRefs(config, file, options);
+  resolved.problems.push(...devKeyProblems(config.broker.baseUrl, materialOf(config, resolved.secrets), options.env ?? process.env));
   if (resolved.problems.length > 0) throw new ConfigError(file, [...problems, ...resolved.problems]);
   return materialise(file, config, resolved.secrets, problems);
 };

@@ -20,7 +20,7 @@ const seconds = (min: number, max: number) => z.number().check(z.int(), z.gte(mi
 const nonEmpty = () => z.string().check(z.minLength(1));
 const id = (what: string) => z.string().check(z.regex(ID, `must be a ${what} id: letters, digits, '.', '_', '-' (at most 64)`));
 
-const isLoopback = (u: URL): boolean => u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
+export const isLoopback = (u: URL): boolean => u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
 /** https, or http on loopback for development and tests. */
 const webUrl = (what: string) =>
   z.string().check(

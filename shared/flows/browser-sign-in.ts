@@ -7,6 +7,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { auditRecord, grantFields, type AuditSink } from '../audit/audit.ts';
 import type { BrokerConfig } from '../config/index.ts';
 import { BrokerError } from '../errors.ts';
+import { claimsToCarry } from '../identity/used-claims.ts';
 import { reviveIdentity, type VerifiedIdentity } from '../identity/verified-identity.ts';
 import { DEFAULT_DESTINATION, isConsoleUrl, type ConsoleFederation } from '../issuance/console.ts';
 import type { CredentialIssuer } from '../issuance/issue.ts';
@@ -15,7 +16,7 @@ import { ROLE_ID } from '../patterns.ts';
 import type { RequestContext } from '../request.ts';
 import { STS_MAXIMUM, type Decision, type RoleOutcome } from '../rules/index.ts';
 import type { ReplayStore } from '../stores/replay.ts';
-import type { Sealer } from '../stores/seal.ts';
+import { MAX_SEALED_LENGTH, type Sealer } from '../stores/seal.ts';
 import { decideFor } from './decide.ts';
 
 export const TICKET_SECONDS = 300;
@@ -133,8 +134,15 @@ export const createBrowserSignIn = (deps: BrowserSignInDeps) => {
       return { kind: 'delivered', delivery: await deliver(identity, chosen, intent, ctx, now) };
     }
     const browserId = input.browserId !== undefined && BROWSER_ID.test(input.browserId) ? input.browserId : randomBytes(32).toString('base64url');
-    const payload: TicketPayload = { id: randomBytes(16).toString('base64url'), browser: digest(browserId), identity, destination: intent.destination };
+    // Only the claims a decision on this config can read: a user in hundreds of groups still fits the ticket.
+    const carried: VerifiedIdentity = { ...identity, rawClaims: claimsToCarry(deps.config, identity.providerId, identity.rawClaims) };
+    const payload: TicketPayload = { id: randomBytes(16).toString('base64url'), browser: digest(browserId), identity: carried, destination: intent.destination };
     const ticket = deps.tickets.seal(payload, new Date(now.getTime() + TICKET_SECONDS * 1000));
+    // Refused here, with a clear code, rather than as a ticket POST /session can never open.
+    if (ticket.length > MAX_SEALED_LENGTH) {
+      deps.audit({ ...auditRecord('/sign-in', ctx, now, { identity, decision }), code: 'IDENTITY_TOO_LARGE' });
+      throw new BrokerError('IDENTITY_TOO_LARGE', `the role-picker ticket would be ${ticket.length} characters (at most ${MAX_SEALED_LENGTH})`);
+    }
     // The picker offers each role with the longest session it could have.
     const listed = decideFor(deps.config, { identity, ctx, now, requestedSeconds: STS_MAXIMUM });
     const roles = listed.outcome === 'grant' ? listed.roles : decision.roles;

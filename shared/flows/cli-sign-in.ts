@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { auditRecord, type AuditSink } from '../audit/audit.ts';
 import type { BrokerConfig } from '../config/index.ts';
 import { BrokerError } from '../errors.ts';
+import { claimsToCarry } from '../identity/used-claims.ts';
 import { reviveIdentity, type VerifiedIdentity } from '../identity/verified-identity.ts';
 import { withResponseParams } from '../oauth/loopback.ts';
 import type { RequestContext } from '../request.ts';
@@ -63,15 +64,17 @@ export const createCliSignIn = (deps: CliSignInDeps) => {
       }
       return { kind: 'cli-redirect', url: withResponseParams(request.redirectUri, { error: 'access_denied', state: request.state, iss }) };
     }
+    // Only the claims a decision on this config can read travel on (in the code, the device record, the session).
+    const carried: VerifiedIdentity = { ...identity, rawClaims: claimsToCarry(deps.config, identity.providerId, identity.rawClaims) };
     deps.audit({ ...auditRecord(route, ctx, now, { identity, decision }), decision: 'grant', code: 'CLI_SIGN_IN' });
     if (request.kind === 'device') {
-      const sealed = deps.deviceIdentities.seal(identity, new Date(now.getTime() + 3600_000));
+      const sealed = deps.deviceIdentities.seal(carried, new Date(now.getTime() + 3600_000));
       // Settled once: a second sign-in for the same code (two tabs) cannot replace the first identity.
       if (!(await deps.store.settleDevice(request.deviceId, { status: 'approved', identity: sealed }))) return { kind: 'cli-device-denied', userCode: request.userCode };
       return { kind: 'cli-device-approved', userCode: request.userCode };
     }
     const code = deps.codes.seal(
-      { id: randomBytes(16).toString('base64url'), identity, redirectUri: request.redirectUri, codeChallenge: request.codeChallenge },
+      { id: randomBytes(16).toString('base64url'), identity: carried, redirectUri: request.redirectUri, codeChallenge: request.codeChallenge },
       new Date(now.getTime() + CODE_SECONDS * 1000),
     );
     return { kind: 'cli-redirect', url: withResponseParams(request.redirectUri, { code, state: request.state, iss }) };

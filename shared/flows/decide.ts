@@ -2,7 +2,7 @@
 // time), its IdP session and broker session as duration bounds, and the config's policy and default duration.
 
 import type { BrokerConfig } from '../config/index.ts';
-import { identityClaims } from '../identity/claims.ts';
+import { identityInput } from '../identity/claims.ts';
 import { idpSecondsLeft, sessionSecondsLeft, type VerifiedIdentity } from '../identity/verified-identity.ts';
 import type { RequestContext } from '../request.ts';
 import { decide, type Decision } from '../rules/index.ts';
@@ -20,7 +20,7 @@ export const decideFor = (config: BrokerConfig, request: DecisionRequest): Decis
   decide({
     policy: config.policy,
     provider: request.identity.providerId,
-    claims: identityClaims(config, request.identity.providerId, request.identity.rawClaims, { sourceIp: request.ctx.sourceIp, time: request.now }),
+    ...identityInput(config, request.identity.providerId, request.identity.rawClaims, { sourceIp: request.ctx.sourceIp, time: request.now }),
     role: request.role,
     requestedSeconds: request.requestedSeconds,
     defaultSeconds: config.broker.defaultSessionSeconds,

@@ -2,6 +2,7 @@
 // Anything malformed is a 4xx with a stable code; nothing here trusts a header it does not need.
 
 import { BrokerError } from '../errors.ts';
+import { readJsonObject } from '../json/strict.ts';
 import type { Context } from 'aws-lambda';
 import type { RequestContext } from '../request.ts';
 import { requestIdOf, type HttpEvent } from './handler.ts';
@@ -58,16 +59,18 @@ export const formParams = (text: string): Params => {
   return out;
 };
 
+const JSON_REFUSALS = {
+  syntax: 'The body is not valid JSON.',
+  'not-an-object': 'The JSON body must be an object.',
+  // As for form parameters (RFC 6749 §3.1): `{"audience":"a","audience":"b"}` must not mean whichever one a parser keeps.
+  'repeated-member': 'A parameter is repeated.',
+  'too-deep': 'The JSON body is nested too deeply.',
+} as const;
+
 const jsonParams = (text: string): Params => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new BrokerError('INVALID_REQUEST', 'body is not valid JSON', { publicDetail: 'The body is not valid JSON.' });
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new BrokerError('INVALID_REQUEST', 'JSON body is not an object', { publicDetail: 'The JSON body must be an object.' });
-  }
+  const read = readJsonObject(text);
+  if ('error' in read) throw new BrokerError('INVALID_REQUEST', `JSON body refused: ${read.error}`, { publicDetail: JSON_REFUSALS[read.error] });
+  const parsed = read.value;
   const out = new Map<string, string>();
   for (const [key, value] of Object.entries(parsed)) {
     if (typeof value === 'string') out.set(key, value);

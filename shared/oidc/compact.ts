@@ -2,7 +2,7 @@
 // trusted yet: the decoded header and claims only steer which checks run next.
 
 import { BrokerError } from '../errors.ts';
-import { parseJsonObject } from './strict-json.ts';
+import { parseJsonObject } from '../json/strict.ts';
 
 /** Real ID tokens are 1–4 KB; even a large group list stays well below this. Larger → PAYLOAD_TOO_LARGE (413). */
 export const MAX_TOKEN_LENGTH = 16 * 1024;

@@ -32,6 +32,29 @@ export interface VerifiedToken {
 /** Long enough for any real `jti`, short enough for a DynamoDB key (2048 bytes) with its prefix. */
 const MAX_JTI_LENGTH = 512;
 
+/** 9999-12-31T23:59:59Z: the last instant an ISO 8601 date (and a SAML xs:dateTime) can name. */
+export const MAX_NUMERIC_DATE = 253_402_300_799;
+
+/**
+ * RFC 7519 §2 NumericDates as real dates: jose only checks that they are numbers, so `1e13` or `1e309` (Infinity)
+ * passed and became a replay-store expiry DynamoDB refuses (a 503 for a malformed token). Every date is finite and
+ * between 1970 and 9999, and `exp` is no later than `iat` + the maximum token age + skew: a token is never
+ * accepted after that anyway (jose refuses an older `iat`), so nothing it carries needs to outlive it.
+ */
+const checkNumericDates = (payload: Readonly<Record<string, unknown>>, policy: TokenPolicy): void => {
+  for (const claim of ['exp', 'nbf', 'iat'] as const) {
+    const value = payload[claim];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_NUMERIC_DATE) {
+      throw new BrokerError('TOKEN_INVALID', `${claim} is not a NumericDate between 1970 and 9999`);
+    }
+  }
+  const { exp, iat } = payload as { exp: number; iat: number };
+  if (exp > iat + policy.maxTokenAgeSeconds + policy.clockSkewSeconds) {
+    throw new BrokerError('TOKEN_INVALID', `exp is more than the maximum token age (${policy.maxTokenAgeSeconds} s) after iat`);
+  }
+};
+
 /** jose's error → our code; anything unforeseen is TOKEN_INVALID. The original is kept as `cause`. */
 const codeOf = (error: unknown): ErrorCode => {
   if (error instanceof errors.JWTExpired) return error.claim === 'iat' ? 'TOKEN_TOO_OLD' : 'TOKEN_EXPIRED';
@@ -75,6 +98,7 @@ export const verifyIdToken = async (token: string, policy: TokenPolicy, keys: Ke
     currentDate: now,
   });
   checkAuthorizedParty(payload, policy.audiences);
+  checkNumericDates(payload, policy);
   const { sub, jti, exp } = payload;
   // Stops an empty or non-string subject becoming the identity the rules and the audit log see.
   if (typeof sub !== 'string' || sub === '') throw new BrokerError('TOKEN_INVALID', 'sub must be a non-empty string');

@@ -7,36 +7,76 @@ export const BROKER_PREFIX = 'broker:';
 
 export const emptyClaims = (): Record<string, string[]> => Object.create(null) as Record<string, string[]>;
 
-/** Scalars become one string; arrays are flattened one level; objects and null carry no string value. */
-export const claimValues = (value: unknown): string[] => {
-  if (Array.isArray(value)) return value.flatMap((item) => (Array.isArray(item) ? [] : scalarToString(item)));
-  return scalarToString(value);
-};
+/** One claim as the engine reads it: its string values, and whether the IdP sent anything it cannot read. */
+export interface ClaimRead {
+  readonly values: string[];
+  /**
+   * True when the value holds something that is not a string, number or boolean: a nested array, an object, a
+   * non-finite number. Such a value is never silently dropped: a deny rule would not see it (docs/rules.md).
+   */
+  readonly unreadable: boolean;
+}
 
-const scalarToString = (value: unknown): string[] => {
-  switch (typeof value) {
-    case 'string':
-      return [value.normalize('NFC')];
-    case 'number':
-      return Number.isFinite(value) ? [String(value)] : [];
-    case 'boolean':
-      return [value ? 'true' : 'false'];
-    case 'bigint':
-      return [value.toString()];
-    default:
-      return [];
-  }
-};
-
-/** Own enumerable keys only; names in the `broker:` namespace are dropped: an IdP can never supply them. */
-export const normaliseClaims = (raw: Readonly<Record<string, unknown>>): Record<string, string[]> => {
-  const out = emptyClaims();
-  for (const key of Object.keys(raw)) {
-    if (key.startsWith(BROKER_PREFIX)) continue;
-    const values = claimValues(raw[key]);
-    if (values.length > 0) out[key] = dedupe(values);
+/**
+ * Scalars become one string; an array is the set of its scalars; `null` (also inside an array) is no value.
+ * Nested arrays, objects and non-finite numbers carry no string value and make the claim `unreadable`.
+ */
+export const readClaim = (value: unknown): ClaimRead => {
+  if (!Array.isArray(value)) return readScalar(value, { values: [], unreadable: false });
+  const out = { values: [] as string[], unreadable: false };
+  for (const item of value) {
+    if (Array.isArray(item)) out.unreadable = true;
+    else readScalar(item, out);
   }
   return out;
+};
+
+/** The string values only (see readClaim). */
+export const claimValues = (value: unknown): string[] => readClaim(value).values;
+
+const readScalar = (value: unknown, out: { values: string[]; unreadable: boolean }): { values: string[]; unreadable: boolean } => {
+  switch (typeof value) {
+    case 'string':
+      out.values.push(value.normalize('NFC'));
+      break;
+    case 'number':
+      if (Number.isFinite(value)) out.values.push(String(value));
+      else out.unreadable = true;
+      break;
+    case 'boolean':
+      out.values.push(value ? 'true' : 'false');
+      break;
+    case 'bigint':
+      out.values.push(value.toString());
+      break;
+    case 'undefined':
+      break;
+    default:
+      // JSON null is an absent value; an object (or anything stranger) cannot be read as a string.
+      if (value !== null) out.unreadable = true;
+  }
+  return out;
+};
+
+/** A claims object and the names whose values could not all be read. */
+export interface ReadClaims {
+  readonly claims: Record<string, string[]>;
+  readonly unreadable: readonly string[];
+}
+
+/** Own enumerable keys only; names in the `broker:` namespace are dropped: an IdP can never supply them. */
+export const normaliseClaims = (raw: Readonly<Record<string, unknown>>): Record<string, string[]> => readClaims(raw).claims;
+
+const readClaims = (raw: Readonly<Record<string, unknown>>): { claims: Record<string, string[]>; unreadable: Set<string> } => {
+  const claims = emptyClaims();
+  const unreadable = new Set<string>();
+  for (const key of Object.keys(raw)) {
+    if (key.startsWith(BROKER_PREFIX)) continue;
+    const read = readClaim(raw[key]);
+    if (read.values.length > 0) claims[key] = dedupe(read.values);
+    if (read.unreadable) unreadable.add(key);
+  }
+  return { claims, unreadable };
 };
 
 const dedupe = (values: readonly string[]): string[] => [...new Set(values)];
@@ -113,16 +153,24 @@ export const mapClaims = (
   raw: Readonly<Record<string, unknown>>,
   mappings: Readonly<Record<string, string>> | undefined,
   allowPointers: boolean,
-): Record<string, string[]> => {
-  const out = normaliseClaims(raw);
-  if (!mappings) return out;
-  for (const name of Object.keys(mappings)) {
+): Record<string, string[]> => readMappedClaims(raw, mappings, allowPointers).claims;
+
+/** mapClaims, and the names (raw or mapped) whose values could not all be read (see readClaim). */
+export const readMappedClaims = (
+  raw: Readonly<Record<string, unknown>>,
+  mappings: Readonly<Record<string, string>> | undefined,
+  allowPointers: boolean,
+): ReadClaims => {
+  const { claims: out, unreadable } = readClaims(raw);
+  for (const name of Object.keys(mappings ?? {})) {
     if (name.startsWith(BROKER_PREFIX)) continue;
-    const source = mappings[name] ?? '';
+    const source = mappings?.[name] ?? '';
     const value = allowPointers && source.startsWith('/') ? resolvePointer(raw, source) : Object.hasOwn(raw, source) ? raw[source] : undefined;
-    const values = [...new Set(claimValues(value))];
-    if (values.length > 0) out[name] = values;
+    const read = readClaim(value);
+    if (read.values.length > 0) out[name] = dedupe(read.values);
     else delete out[name];
+    if (read.unreadable) unreadable.add(name);
+    else unreadable.delete(name);
   }
-  return out;
+  return { claims: out, unreadable: [...unreadable].sort() };
 };

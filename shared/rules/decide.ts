@@ -90,7 +90,7 @@ export interface RoleOutcome {
   readonly session: SessionParams;
 }
 
-export type DenyCode = 'NO_ROLE_GRANTED' | 'ROLE_NOT_GRANTED' | 'DENIED_BY_RULE' | SessionFailureCode;
+export type DenyCode = 'NO_ROLE_GRANTED' | 'ROLE_NOT_GRANTED' | 'DENIED_BY_RULE' | 'CLAIM_UNREADABLE' | SessionFailureCode;
 
 export type Decision =
   | { readonly outcome: 'grant'; readonly roles: readonly RoleOutcome[]; readonly trace: readonly RuleTrace[]; readonly notes: readonly string[] }
@@ -107,12 +107,23 @@ export interface DecideInput {
   readonly idpSecondsLeft?: number | undefined;
   /** Seconds left of the presenting broker session (CLI sign-in). */
   readonly sessionSecondsLeft?: number | undefined;
+  /**
+   * Claims the policy uses (conditions, templates, mappings) whose values could not all be read (a nested array,
+   * an object, a SAML nil with content): the identity is refused, whatever the rules say.
+   */
+  readonly unreadableClaims?: readonly string[] | undefined;
 }
 
 /** Rules, then the requested role (if any), then session parameters for each role that remains. */
 export const decide = (input: DecideInput): Decision => {
   const { granted, denied, trace } = decideRoles(input.policy, input.provider, input.claims);
   const notes: string[] = [];
+  const unreadable = input.unreadableClaims ?? [];
+  // A value the engine cannot read is a value no deny rule can see: refuse rather than fail open.
+  if (unreadable.length > 0) {
+    for (const name of unreadable) notes.push(`claim ${JSON.stringify(name)} holds a value the broker cannot read`);
+    return { outcome: 'deny', code: 'CLAIM_UNREADABLE', detail: `claims the rules use hold values the broker cannot read: ${unreadable.join(', ')}`, trace, notes };
+  }
   let candidates = granted;
   const wanted = input.role;
   if (wanted && (wanted.id !== undefined || wanted.arn !== undefined)) {
@@ -154,6 +165,7 @@ export const decide = (input: DecideInput): Decision => {
       notes.push(`role ${grant.roleId}: ${built.code}: ${built.detail}`);
       continue;
     }
+    for (const note of built.notes) notes.push(`role ${grant.roleId}: ${note}`);
     roles.push({
       id: grant.roleId,
       arn: grant.role.arn,

@@ -2,7 +2,7 @@
 
 import { getClaim } from './claims.ts';
 import { negotiateDuration, type DurationBound } from './duration.ts';
-import { sanitiseIdentity, sanitiseTagValue } from './sanitise.ts';
+import { HASH_SUFFIX_HEX, sanitiseIdentity, sanitiseTagValue } from './sanitise.ts';
 import { renderTemplate } from './template.ts';
 import type { Claims, RoleDef, SessionSpec } from './types.ts';
 
@@ -26,7 +26,8 @@ export type SessionFailureCode =
   | 'SESSION_TOO_SHORT';
 
 export type SessionResult =
-  | { readonly ok: true; readonly session: SessionParams }
+  /** `notes`: what was changed to make the values legal for STS (for `explain`; never a claim value). */
+  | { readonly ok: true; readonly session: SessionParams; readonly notes: readonly string[] }
   | { readonly ok: false; readonly code: SessionFailureCode; readonly detail: string };
 
 export interface SessionInput {
@@ -39,7 +40,7 @@ export interface SessionInput {
   readonly sessionSecondsLeft?: number | undefined;
 }
 
-type IdentityResult = { ok: true; value: string } | { ok: false; code: SessionFailureCode; detail: string };
+type IdentityResult = { ok: true; value: string; changed: boolean } | { ok: false; code: SessionFailureCode; detail: string };
 
 const identityValue = (template: string, claims: Claims, field: 'name' | 'sourceIdentity'): IdentityResult => {
   const rendered = renderTemplate(template, claims, 'single');
@@ -52,7 +53,7 @@ const identityValue = (template: string, claims: Claims, field: 'name' | 'source
     const code = field === 'name' ? 'SESSION_NAME_INVALID' : 'SOURCE_IDENTITY_INVALID';
     return { ok: false, code, detail: `session ${field} is shorter than 2 characters` };
   }
-  return { ok: true, value };
+  return { ok: true, value, changed: value !== rendered.value };
 };
 
 export const buildSession = (input: SessionInput): SessionResult => {
@@ -61,12 +62,16 @@ export const buildSession = (input: SessionInput): SessionResult => {
   if (nameTemplate === undefined) return { ok: false, code: 'MISSING_CLAIM', detail: 'no session name template and no "sub" claim' };
   const name = identityValue(nameTemplate, claims, 'name');
   if (!name.ok) return name;
+  const notes: string[] = [];
+  const hashed = (field: string): string => `${field} made legal for STS: it ends in "-" + ${HASH_SUFFIX_HEX} hex characters of the SHA-256 of the value`;
+  if (name.changed) notes.push(hashed('session name'));
 
   let sourceIdentity: string | undefined;
   if (spec?.sourceIdentity !== undefined) {
     const si = identityValue(spec.sourceIdentity, claims, 'sourceIdentity');
     if (!si.ok) return si;
     sourceIdentity = si.value;
+    if (si.changed) notes.push(hashed('source identity'));
   }
 
   const tags: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -92,6 +97,7 @@ export const buildSession = (input: SessionInput): SessionResult => {
 
   return {
     ok: true,
+    notes,
     session: {
       name: name.value,
       sourceIdentity,

@@ -17,8 +17,14 @@ export interface AssertionView {
   readonly conditions: { readonly notBefore?: Date | undefined; readonly notOnOrAfter?: Date | undefined; readonly audienceRestrictions: readonly (readonly string[])[] };
   readonly sessionNotOnOrAfter?: Date | undefined;
   readonly authnContextClassRef?: string | undefined;
-  readonly attributes: ReadonlyArray<readonly [name: string, values: readonly string[]]>;
+  readonly attributes: ReadonlyArray<readonly [name: string, values: readonly AttributeValue[]]>;
 }
+
+/**
+ * An AttributeValue as a string, or the mark of one the broker cannot read (`xsi:nil="true"` that still has
+ * content): carried, never dropped, so that the rules engine refuses the identity when a rule uses the attribute.
+ */
+export type AttributeValue = string | { readonly unreadable: 'nil-with-content' };
 
 const invalid = (reason: string): never => fail('SAML_INVALID', `Assertion refused: ${reason}`);
 
@@ -102,14 +108,31 @@ const readAuthn = (statements: readonly Element[]): Pick<AssertionView, 'session
   };
 };
 
-/** One AttributeValue as a string; a value the broker cannot read is refused, never dropped (deny rules see all). */
-const attributeValue = (value: Element): string => {
-  if (value.getAttributeNS(NS.xsi, 'nil') === 'true') return '';
+const TEXT_NODE = 3;
+const CDATA_SECTION_NODE = 4;
+
+const isNil = (value: Element): boolean => /^\s*(true|1)\s*$/.test(value.getAttributeNS(NS.xsi, 'nil') ?? '');
+
+/** Text or an element inside a nil value: what does it mean? Nobody can say, so it is never taken as "no value". */
+const hasContent = (value: Element): boolean => {
+  for (let child = value.firstChild; child; child = child.nextSibling) {
+    if (child.nodeType !== TEXT_NODE && child.nodeType !== CDATA_SECTION_NODE) return true;
+    if ((child.nodeValue ?? '').trim() !== '') return true;
+  }
+  return false;
+};
+
+/**
+ * One AttributeValue: a string, nothing (`xsi:nil` without content: an absent value), or the unreadable mark
+ * (`xsi:nil` with content). A value the broker cannot read is refused or carried, never dropped: deny rules see all.
+ */
+const attributeValues = (value: Element): AttributeValue[] => {
+  if (isNil(value)) return hasContent(value) ? [{ unreadable: 'nil-with-content' }] : [];
   const [nested, ...rest] = elementChildren(value);
-  if (nested === undefined) return textOf(value);
+  if (nested === undefined) return [textOf(value)];
   if (rest.length > 0 || !isElement(nested, NS.assertion, 'NameID')) return invalid('complex AttributeValue');
   assertNoText(value);
-  return textOf(nested);
+  return [textOf(nested)];
 };
 
 const readAttributes = (statements: readonly Element[]): AssertionView['attributes'] =>
@@ -120,7 +143,7 @@ const readAttributes = (statements: readonly Element[]): AssertionView['attribut
       const name = attr(a, 'Name');
       if (!name) return invalid('Attribute without Name');
       const [values] = sequence(a, [many(NS.assertion, ['AttributeValue'])]);
-      return [name, values!.map(attributeValue)] as const;
+      return [name, values!.flatMap(attributeValues)] as const;
     });
   });
 

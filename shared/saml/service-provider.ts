@@ -16,6 +16,8 @@ export interface SpSettings {
   readonly acsUrl: string;
   /** PEM certificates advertised for EncryptedAssertion (the providers' decryptionCert). */
   readonly encryptionCerts?: readonly string[] | undefined;
+  /** True only when every SAML provider enforces a signature on the Assertion itself (wantAssertionsSigned). */
+  readonly wantAssertionsSigned?: boolean | undefined;
 }
 
 const NAMEID_UNSPECIFIED = 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified';
@@ -34,12 +36,16 @@ export const spSettingsOf = (config: BrokerConfig): SpSettings => {
   const encryptionCerts = Object.values(config.providers).flatMap((p) =>
     p.type === 'saml' && p.decryptionCert !== undefined ? [config.secrets.get(p.decryptionCert) ?? fail('CONFIG_INVALID', 'decryptionCert is not resolved')] : [],
   );
-  return { entityId: config.broker.samlEntityId, acsUrl: config.broker.acsUrl, encryptionCerts: [...new Set(encryptionCerts)] };
+  const saml = Object.values(config.providers).filter((p) => p.type === 'saml');
+  // One SP document serves every SAML provider: it may only promise what each of them enforces.
+  const wantAssertionsSigned = saml.length > 0 && saml.every((p) => p.wantAssertionsSigned);
+  return { entityId: config.broker.samlEntityId, acsUrl: config.broker.acsUrl, encryptionCerts: [...new Set(encryptionCerts)], wantAssertionsSigned };
 };
 
 /**
- * The SP metadata document served at GET /saml/metadata: unsigned AuthnRequests, signed assertions wanted
- * (validation still follows each provider's wantAssertionsSigned), one HTTP-POST ACS.
+ * The SP metadata document served at GET /saml/metadata: unsigned AuthnRequests, one HTTP-POST ACS, and
+ * WantAssertionsSigned stating what is enforced: "true" only when every SAML provider requires a signed Assertion
+ * (otherwise a signed Response around an unsigned assertion is accepted, and the document must not claim more).
  */
 export const spMetadataXml = (sp: SpSettings): string => {
   const keys = (sp.encryptionCerts ?? []).map(
@@ -47,7 +53,7 @@ export const spMetadataXml = (sp: SpSettings): string => {
   );
   return (
     `<EntityDescriptor entityID="${esc(sp.entityId)}" xmlns="${NS.metadata}" xmlns:assertion="${NS.assertion}" xmlns:ds="${NS.ds}">` +
-    `<SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="true" protocolSupportEnumeration="${NS.protocol}">` +
+    `<SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="${sp.wantAssertionsSigned === true ? 'true' : 'false'}" protocolSupportEnumeration="${NS.protocol}">` +
     keys.join('') +
     `<NameIDFormat>${NAMEID_UNSPECIFIED}</NameIDFormat>` +
     `<AssertionConsumerService index="0" Binding="${BINDING_POST}" Location="${esc(sp.acsUrl)}"></AssertionConsumerService>` +

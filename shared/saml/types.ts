@@ -1,6 +1,7 @@
 // The SAML core's public shapes: what a provider looks like at run time, what validation needs, what it yields.
 
 import type { ReplayStore } from '../stores/replay.ts';
+import type { AttributeValue } from './assertion.ts';
 import type { IdpMetadata } from './metadata.ts';
 
 export interface SamlProviderRuntime {
@@ -46,6 +47,9 @@ export interface SamlIdentity {
   readonly notOnOrAfter: Date;
   readonly sessionNotOnOrAfter?: Date | undefined;
   readonly authnContextClassRef?: string | undefined;
-  /** Null-prototype: sub, iss, acr, and every Attribute under its full Name (same Names merged). */
-  readonly rawClaims: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Null-prototype: sub, iss, acr, and every Attribute under its full Name (same Names merged). A value is a
+   * string, or `{ unreadable }` for one the broker cannot read (xsi:nil with content), which the rules refuse.
+   */
+  readonly rawClaims: Readonly<Record<string, readonly AttributeValue[]>>;
 }

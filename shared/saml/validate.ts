@@ -75,8 +75,10 @@ export const validateSamlResponse = async (input: SamlInput, ctx: SamlValidation
   const checkContext: CheckContext = { ...ctx, provider, maxAssertionAgeSeconds: provider.maxAssertionAgeSeconds ?? ctx.maxAssertionAgeSeconds };
   for (const check of SEMANTIC_CHECKS) check({ response: message.response, responseSigned, assertion }, checkContext);
   const notOnOrAfter = new Date(Math.min(assertion.confirmation.notOnOrAfter.getTime(), assertion.conditions.notOnOrAfter?.getTime() ?? Infinity));
-  // Replay: the record outlives the last instant (NotOnOrAfter + skew) at which the checks above still pass.
-  await ctx.replay.claimOnce(`saml:${provider.id}:${assertion.id}`, new Date(notOnOrAfter.getTime() + ctx.clockSkewSeconds * 1000));
+  // Replay: the record outlives the last instant at which the checks above still pass: NotOnOrAfter, or the end of
+  // the IssueInstant age window if earlier (so a NotOnOrAfter in the year 9999 never becomes a record's expiry).
+  const lastAccepted = Math.min(notOnOrAfter.getTime(), assertion.issueInstant.getTime() + checkContext.maxAssertionAgeSeconds * 1000);
+  await ctx.replay.claimOnce(`saml:${provider.id}:${assertion.id}`, new Date(lastAccepted + ctx.clockSkewSeconds * 1000));
   return {
     providerId: provider.id,
     issuer: assertion.issuer,

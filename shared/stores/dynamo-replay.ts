@@ -4,16 +4,17 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BrokerError } from '../errors.ts';
-import type { ReplayStore } from './replay.ts';
+import { expiryMillis, type ReplayStore } from './replay.ts';
 
 /** TTL deletion is lazy; keep records a little past their expiry so clock skew never frees a key early. */
 const TTL_MARGIN_SECONDS = 300;
 
 export const createDynamoReplayStore = (client: DynamoDBClient, tableName: string): ReplayStore => ({
   claimOnce: async (key, expiresAt) => {
+    const expires = expiryMillis(expiresAt);
     const kind = key.split(':', 1)[0] ?? 'key';
     const pk = `${kind}#${createHash('sha256').update(key, 'utf8').digest('base64url')}`;
-    const ttl = Math.ceil(expiresAt.getTime() / 1000) + TTL_MARGIN_SECONDS;
+    const ttl = Math.ceil(expires / 1000) + TTL_MARGIN_SECONDS;
     try {
       await client.send(
         new PutItemCommand({

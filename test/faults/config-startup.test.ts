@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 
 const START = resolve(import.meta.dirname, '../../tools/local/start.ts');
+/** Read from where it is committed (a path relative to the config file may also be absolute). */
+const DEV_METADATA = resolve(import.meta.dirname, '../../config/dev-keys/dev-static-saml.metadata.xml');
 const EXIT_TIMEOUT_MS = 30_000;
 
 interface Run {
@@ -134,6 +136,19 @@ const rows: Row[] = [
     env: { FAULTS_BAD_KEY: '-----BEGIN PRIVATE KEY-----\nTk9ULUEtS0VZLU5PVC1FQ0hPRUQtNQ==\n-----END PRIVATE KEY-----\n' },
     paths: ['broker.signingKey'],
     secrets: ['Tk9ULUEtS0VZLU5PVC1FQ0hPRUQtNQ==', 'NOT-A-KEY-NOT-ECHOED-5'],
+  },
+  {
+    name: 'the committed DEV ONLY SAML metadata behind an https baseUrl',
+    text: yaml({ ...VALID, providers: { ...VALID.providers, 'corp-saml': { type: 'saml', metadataFile: DEV_METADATA } } }),
+    paths: ['providers.corp-saml.metadataFile'],
+    secrets: [],
+  },
+  {
+    name: 'the committed DEV ONLY SAML metadata on a loopback baseUrl, in AWS Lambda',
+    text: yaml({ ...VALID, broker: { baseUrl: 'http://127.0.0.1:3000' }, providers: { ...VALID.providers, 'corp-saml': { type: 'saml', metadataFile: DEV_METADATA } } }),
+    env: { AWS_LAMBDA_FUNCTION_NAME: 'TokenFunction' },
+    paths: ['providers.corp-saml.metadataFile'],
+    secrets: [],
   },
 ];
 

@@ -2,6 +2,7 @@
 // development IdP) issuing ID tokens through a real code flow, a JWKS server for hand-made attack tokens, and
 // dynalite for the replay table. STS is aws-sdk-client-mock, so every STS call can be inspected (or its absence).
 
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,12 +175,20 @@ describe('POST /token: session parameters', () => {
     expect(sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input).toMatchObject({ RoleArn: LONG, DurationSeconds: 1200, RoleSessionName: 'alice' });
   });
 
+  it('refuses a JSON body that names a parameter twice (as a form body would be refused)', async () => {
+    const body = JSON.stringify({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: mint(), subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', audience: 'readonly' });
+    const result = await token(event('/token', body.replace(/}$/, ',"audience":"power"}'), 'application/json'), context);
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body).code).toBe('INVALID_REQUEST');
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+  });
+
   it('sanitises the session name and source identity before calling STS', async () => {
     const result = await exchange(mint({ email: 'Zoë Ødegård <zoe@example.com>', department: 'R&D / Ops' }), { audience: 'readonly' });
     expect(result.statusCode).toBe(200);
     const input = sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input;
     expect(input?.RoleSessionName).toMatch(/^[\w+=,.@-]{2,64}$/);
-    expect(input?.RoleSessionName).toMatch(/-[0-9a-f]{6}$/);
+    expect(input?.RoleSessionName).toMatch(/-[0-9a-f]{16}$/);
     expect(input?.SourceIdentity).toBe(input?.RoleSessionName);
     expect(input?.Tags).toContainEqual({ Key: 'Team', Value: 'R-D / Ops' });
   });
@@ -274,6 +283,19 @@ describe('POST /token: attacks', () => {
     expect((await exchange(first, { audience: 'readonly' })).statusCode).toBe(200);
     expect((await exchange(first, { audience: 'readonly' })).json.code).toBe('REPLAY_DETECTED');
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+  });
+
+  // A NumericDate that is no real date once became a NaN replay-store expiry: DynamoDB's ValidationException, a 503.
+  it.each([
+    ['exp 1e13 (the year 318857)', (p: string) => p.replace(/"exp":\d+/, '"exp":1e13')],
+    ['exp 1e309 (Infinity)', (p: string) => p.replace(/"exp":\d+/, '"exp":1e309')],
+    ['exp an hour past the maximum token age', (p: string) => p.replace(/"exp":\d+/, `"exp":${t() + 7200}`)],
+  ])('refuses a singleUseJti token whose %s with 400 TOKEN_INVALID, never a 503', async (_name, mutate) => {
+    const payload = JSON.stringify({ ...idp.claims(new Date()), aud: 'single-use-client', jti: `jti-date-${randomUUID()}` });
+    const result = await exchange(signCompact('{"alg":"RS256","kid":"test-key-1"}', mutate(payload), { key: idp.key }), { audience: 'readonly' });
+    expect(result.statusCode).toBe(400);
+    expect(result.json.code).toBe('TOKEN_INVALID');
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
   });
 
   it.each([

@@ -91,3 +91,19 @@ describe('npm start: web-identity issuance', () => {
     expect(result.status).toBe(200);
   });
 });
+
+// API Gateway HTTP APIs take payloads up to 10 MB: the function answers its own 413 below that, API Gateway above.
+describe('npm start: request bodies as an HTTP API takes them', () => {
+  const post = async (bytes: number) => {
+    const response = await fetch(`${stack.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `subject_token=${'a'.repeat(bytes - 14)}` });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('a 2 MB body reaches the function, which answers 413 PAYLOAD_TOO_LARGE', async () => {
+    expect(await post(2 * 1024 * 1024)).toMatchObject({ status: 413, json: { code: 'PAYLOAD_TOO_LARGE' } });
+  });
+
+  it('a body over 10 MB is answered as API Gateway answers it', async () => {
+    expect(await post(10 * 1024 * 1024 + 1)).toEqual({ status: 413, json: { message: 'Request Entity Too Large' } });
+  });
+});

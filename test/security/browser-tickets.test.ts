@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../shared/errors.ts';
-import { ALICE } from '../support/saml-idp.ts';
+import { ALICE, ATTR } from '../support/saml-idp.ts';
 import { Browser, carriesCredentials, form, useBrokerUnderTest, type HandlerResult } from '../support/security-broker.ts';
 import { expectBrowserRefusal, flipped, hostCookie, later, oidcSignIn, oidcToCallback, postSession, samlLogin, samlSignIn, type SignedIn } from '../support/security-browser.ts';
 
@@ -99,6 +99,33 @@ describe.each([
     } else {
       expectBrowserRefusal(broker, result, row.code);
     }
+  });
+});
+
+// A ticket once carried every claim of the sign-in: a user in ~400 groups got a picker whose ticket /session could
+// never open (sealed values over 16 KB are refused). It now carries only what a decision can read; a user whose used
+// claims alone are too large is refused at sign-in, with a clear code, not at the last step.
+describe('a user in hundreds of groups', () => {
+  const groups = (n: number, width: number): string[] => Array.from({ length: n }, (_, i) => `grp-${String(i).padStart(width - 4, '0')}`);
+  const memberOf = Array.from({ length: 400 }, (_, i) => `CN=grp-${i},OU=Groups,OU=Corp,DC=corp,DC=example,DC=com`);
+  const rows: Array<{ name: string; attributes: Record<string, string[]>; code?: ErrorCode }> = [
+    { name: 'valid: 400 groups, and 400 group DNs no rule reads', attributes: { [ATTR.groups]: ['aws-dev', ...groups(400, 12)], memberOf } },
+    { name: '400 groups of 60 characters, which the rules read: refused at sign-in', attributes: { [ATTR.groups]: ['aws-dev', ...groups(400, 60)] }, code: 'IDENTITY_TOO_LARGE' },
+  ];
+
+  it.each(rows)('$name', async (row) => {
+    broker.resetSts();
+    const signedIn = await samlSignIn(broker, { ...ALICE, attributes: { ...ALICE.attributes, ...row.attributes } });
+    if (row.code !== undefined) {
+      expectBrowserRefusal(broker, signedIn.picker, row.code);
+      expect(signedIn.picker.body).not.toContain('name="ticket"');
+      return;
+    }
+    expect(signedIn.picker.statusCode).toBe(200);
+    const result = await postSession(broker, signedIn.browser, fields(signedIn));
+    expect(result.statusCode).toBe(200);
+    expect(carriesCredentials(result)).toBe(true);
+    expect(broker.stsCalls()).toBe(1);
   });
 });
 

@@ -30,9 +30,13 @@ const idToken = (claims: Record<string, unknown> = {}, extraJson = ''): string =
   return signCompact(`{"alg":"RS256","kid":"${broker.oidc.key.kid}"}`, extraJson ? payload.replace(/}$/, `,${extraJson}}`) : payload, { key: broker.oidc.key });
 };
 
+/** The `contractors` AttributeValue turned into xsi:nil="true" that still has content. */
+const nilContractors = (xml: string): string => xml.replace('xsi:type="xs:string">contractors<', 'xsi:nil="true">contractors<');
+
 /** A SAML Response for alice with `attributes` over hers, posted as a saml2 subject token. */
-const samlToken = async (attributes: Record<string, string[]>, withoutMfa = false): Promise<string> =>
+const samlToken = async (attributes: Record<string, string[]>, withoutMfa = false, beforeSigning?: (xml: string) => string): Promise<string> =>
   samlResponse(broker, {
+    ...(beforeSigning ? { beforeSigning } : {}),
     user: {
       nameId: 'alice@example.com',
       attributes: { [ATTR.email]: ['alice@example.com'], [ATTR.groups]: ['aws-dev'], ...(withoutMfa ? {} : { amr: ['mfa'] }), ...attributes },
@@ -85,17 +89,31 @@ const ruleRows: RuleRow[] = [
   admin('groups as one comma-separated string', { groups: 'aws-dev, prod-admins' }),
   admin('group in upper case', { groups: ['PROD-ADMINS'] }),
   admin('group with a Cyrillic о', { groups: ['pr\u043ed-admins'] }),
-  admin('group nested one array deeper', { groups: [['prod-admins']] }),
-  admin('groups as an object', { groups: { 'prod-admins': true } }),
+  { ...admin('group nested one array deeper', { groups: [['prod-admins']] }), code: 'CLAIM_UNREADABLE' },
+  { ...admin('groups as an object', { groups: { 'prod-admins': true } }), code: 'CLAIM_UNREADABLE' },
   // prototype names as claim names and values
   admin('groups ["__proto__", "constructor"]', { groups: ['__proto__', 'constructor', 'toString'] }),
   admin('email "__proto__"', { email: '__proto__' }),
   admin('__proto__ claim carrying the granted values', { email: 'alice@example.com', groups: ['aws-dev'] }, '"__proto__":{"email":"admin@example.com","groups":["prod-admins"]}'),
-  admin('constructor.prototype claim carrying the granted values', { groups: ['aws-dev'] }, '"constructor":{"prototype":{"groups":["prod-admins"]}}'),
+  // `constructor` is a claim a rule reads (proto-names): an object there refuses the identity.
+  { ...admin('constructor.prototype claim carrying the granted values', { groups: ['aws-dev'] }, '"constructor":{"prototype":{"groups":["prod-admins"]}}'), code: 'CLAIM_UNREADABLE' },
   { name: 'proto: none of the claims (inherited names are not claims)', role: 'proto', code: 'ROLE_NOT_GRANTED', token: () => idToken() },
   { name: 'proto: the names only under __proto__', role: 'proto', code: 'ROLE_NOT_GRANTED', token: () => idToken({}, `"__proto__":${JSON.stringify(PROTO_CLAIMS)}`) },
-  { name: 'proto: the names with object values', role: 'proto', code: 'ROLE_NOT_GRANTED', token: () => idToken({ toString: {}, constructor: {}, hasOwnProperty: {} }) },
+  { name: 'proto: the names with object values', role: 'proto', code: 'CLAIM_UNREADABLE', token: () => idToken({ toString: {}, constructor: {}, hasOwnProperty: {} }) },
   { name: 'admin: SAML attribute __proto__ carrying the group', role: 'admin', code: 'ROLE_NOT_GRANTED', saml: true, token: () => samlToken({ [ATTR.email]: ['admin@example.com'], ['__proto__']: ['prod-admins'], constructor: ['prod-admins'] }) },
+  // values the engine cannot read: the deny rule no-contractors (groups) or no-contractor-teams (teams) must not fail open
+  { name: 'deny rule: the exact values, refused by no-contractors', role: 'readonly', code: 'DENIED_BY_RULE', token: () => idToken({ groups: ['contractors', 'aws-dev'] }) },
+  { name: 'deny rule: groups [["contractors"], "aws-dev"] (a nested array)', role: 'readonly', code: 'CLAIM_UNREADABLE', token: () => idToken({ groups: [['contractors'], 'aws-dev'] }) },
+  { name: 'deny rule: groups [{"name":"contractors"}, "aws-dev"] (group objects)', role: 'readonly', code: 'CLAIM_UNREADABLE', token: () => idToken({ groups: [{ name: 'contractors' }, 'aws-dev'] }) },
+  { name: 'deny rule: groups {"contractors": true} (an object)', role: 'readonly', code: 'CLAIM_UNREADABLE', token: () => idToken({ groups: { contractors: true } }) },
+  { name: 'deny rule: groups ["aws-dev", 1e309] (Infinity)', role: 'readonly', code: 'CLAIM_UNREADABLE', token: () => idToken({ groups: undefined }, '"groups":["aws-dev",1e309]') },
+  { name: 'deny rule: groups with null is the groups without it (null is absent)', role: 'readonly', token: () => idToken({ groups: ['aws-dev', null] }) },
+  { name: 'deny rule: a JSON-pointer mapping onto team values, refused by no-contractor-teams', role: 'readonly', code: 'DENIED_BY_RULE', token: () => idToken({ org: { teams: ['contractors'] } }) },
+  { name: 'deny rule: a JSON-pointer mapping onto team objects [{"name":"contractors"}]', role: 'readonly', code: 'CLAIM_UNREADABLE', token: () => idToken({ org: { teams: [{ name: 'contractors' }] } }) },
+  { name: 'deny rule: an object in a claim no rule uses is ignored', role: 'readonly', token: () => idToken({ address: { street: 'x' }, extra: [['y']] }) },
+  { name: 'deny rule: SAML groups with the exact value, refused', role: 'readonly', code: 'DENIED_BY_RULE', saml: true, token: () => samlToken({ [ATTR.groups]: ['aws-dev', 'contractors'] }) },
+  { name: 'deny rule: SAML AttributeValue xsi:nil="true" with content "contractors"', role: 'readonly', code: 'CLAIM_UNREADABLE', saml: true, token: () => samlToken({ [ATTR.groups]: ['aws-dev', 'contractors'] }, false, nilContractors) },
+  { name: 'deny rule: SAML AttributeValue xsi:nil="true" without content is no value', role: 'readonly', saml: true, token: () => samlToken({ [ATTR.groups]: ['aws-dev', 'contractors'] }, false, (x) => nilContractors(x).replace('>contractors</saml:AttributeValue>', '></saml:AttributeValue>')) },
   // StringLike: `*` and `?` only from the config
   ops('"*"', '*'),
   ops('"*@example.com"', '*@example.com'),
@@ -146,7 +164,7 @@ interface StsRow {
   readonly check?: (input: ReturnType<typeof stsInputs>[number]) => void;
 }
 
-const suffixOf = (original: string): string => `-${createHash('sha256').update(original.normalize('NFC'), 'utf8').digest('hex').slice(0, 6)}`;
+const suffixOf = (original: string): string => `-${createHash('sha256').update(original.normalize('NFC'), 'utf8').digest('hex').slice(0, 16)}`;
 const sanitisedEmail = (email: string) => (input: ReturnType<typeof stsInputs>[number]): void => {
   expect(input.RoleSessionName?.endsWith(suffixOf(email))).toBe(true);
   expect(input.SourceIdentity).toBe(input.RoleSessionName);
@@ -166,15 +184,19 @@ const stsRows: StsRow[] = [
   { name: 'control characters', claims: { email: 'a\u0000b\r\nc\t@example.com' }, check: sanitisedEmail('a\u0000b\r\nc\t@example.com') },
   { name: 'bidi override', claims: { email: 'admin\u202egro.elpmaxe@evil.example' }, check: sanitisedEmail('admin\u202egro.elpmaxe@evil.example') },
   { name: 'combining marks', claims: { email: 'e\u0301\u0301\u0301@example.com' } },
+  // Another user may simply be called what a sanitised value turns into: such a value is sanitised as well.
+  { name: "a legal email shaped like another user's sanitised one", claims: { email: `j-rgen@example.com${suffixOf('j\u00fcrgen@example.com')}` }, check: (i) => { expect(i.RoleSessionName).not.toBe(`j-rgen@example.com${suffixOf('j\u00fcrgen@example.com')}`); expect(i.RoleSessionName?.endsWith(suffixOf(`j-rgen@example.com${suffixOf('j\u00fcrgen@example.com')}`))).toBe(true); } },
   { name: 'a template in the claim value is not expanded', claims: { email: '${department}@example.com', department: 'Platform' }, check: (i) => expect(i.RoleSessionName).not.toContain('Platform') },
   { name: 'tag value with illegal characters and emoji', claims: { department: 'R&D / Ops 🚀 <b>"x"</b>' }, check: (i) => expect(tagValue('Team')(i)).toBe('R-D / Ops - -b--x--/b-') },
   { name: 'tag value of 300 characters', claims: { department: 'd'.repeat(300) }, check: (i) => expect(tagValue('Team')(i)).toHaveLength(256) },
-  { name: 'tag value of 300 astral letters', claims: { department: '\u{1d400}'.repeat(300) }, check: (i) => expect(Array.from(tagValue('Team')(i) ?? '')).toHaveLength(256) },
+  // STS (and the STS emulator) count UTF-16 units: 256 astral letters are 512 of them.
+  { name: 'tag value of 300 astral letters', claims: { department: '\u{1d400}'.repeat(300) }, check: (i) => expect(tagValue('Team')(i)).toBe('\u{1d400}'.repeat(128)) },
+  { name: 'tag value of 255 letters and an astral one: the pair is not split', claims: { department: `${'d'.repeat(255)}\u{1d400}` }, check: (i) => expect(tagValue('Team')(i)).toBe('d'.repeat(255)) },
   { name: 'tag value with NUL, newline and tab', claims: { department: 'a\u0000b\nc\td' } },
   { name: 'tag value with combining marks', claims: { department: 'e\u0301\u20dd' } },
   { name: 'tag value empty', claims: { department: '' } },
   { name: 'tag value a number', claims: { department: 42 }, check: (i) => expect(tagValue('Team')(i)).toBe('42') },
-  { name: 'tag claim an object: tag and its transitive key omitted', claims: { department: { evil: true } }, check: (i) => { expect(tagValue('Team')(i)).toBeUndefined(); expect(i.TransitiveTagKeys ?? []).not.toContain('Team'); } },
+  { name: 'tag claim an object: refused, never a tag silently omitted', claims: { department: { evil: true } }, code: 'CLAIM_UNREADABLE' },
   { name: '200 group values joined into one tag', claims: { groups: ['aws-dev', ...Array.from({ length: 199 }, (_, n) => `group-${n}:x`)] }, check: (i) => expect(tagValue('Groups')(i)).toHaveLength(256) },
   { name: 'web identity: hostile name, source identity and tags in the signed token', role: 'web', claims: { groups: ['aws-web'], email: 'Zoë <script>@example.com', department: 'R&D 🚀\u0000' } },
   { name: 'one character', claims: { email: 'a' }, code: 'SESSION_NAME_INVALID' },
@@ -211,6 +233,19 @@ describe('STS sanitisation: the STS call carries only legal values', () => {
     expect(first?.RoleSessionName).toMatch(STS_NAME);
     expect(second?.RoleSessionName).toMatch(STS_NAME);
     expect(first?.RoleSessionName).not.toBe(second?.RoleSessionName);
+  });
+
+  it.each([
+    ['j\u00fcrgen@example.com', `j-rgen@example.com${suffixOf('j\u00fcrgen@example.com')}`],
+    ['j\u00fcrgen@example.com', `j-rgen@example.com${suffixOf('j\u00fcrgen@example.com').toUpperCase()}`],
+  ])('gives %j and a user called what it sanitises to (%j) two session names and source identities, also ignoring case', async (a, b) => {
+    await exchange(idToken({ email: a }), 'readonly');
+    await exchange(idToken({ email: b }), 'readonly');
+    const [first, second] = stsInputs(broker);
+    expect(first?.RoleSessionName).toBe(`j-rgen@example.com${suffixOf(a)}`);
+    // IAM conditions can compare ignoring case (StringEqualsIgnoreCase on aws:SourceIdentity).
+    expect(second?.RoleSessionName?.toLowerCase()).not.toBe(first?.RoleSessionName?.toLowerCase());
+    expect(second?.SourceIdentity?.toLowerCase()).not.toBe(first?.SourceIdentity?.toLowerCase());
   });
 
   it('signs web-identity session tags that are legal too', async () => {

@@ -18,7 +18,7 @@ import {
   withReferences,
   wrappedInSecondResponse,
 } from '../support/saml-attacks.ts';
-import { ACS_URL, ALICE, BOB, NOW, contextFor, createTestIdp, encode, generateKeyPair, providerFor, type TestIdp } from '../support/saml-idp.ts';
+import { ACS_URL, ALICE, BOB, NOW, contextFor, createTestIdp, encode, generateKeyPair, memoryReplayStore, providerFor, type TestIdp } from '../support/saml-idp.ts';
 
 const RSA_SHA1 = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
 const minutes = (n: number): Date => new Date(NOW.getTime() + n * 60_000);
@@ -155,6 +155,15 @@ describe('SAML attacks: one mutation of a valid signed response each', () => {
     const samlResponse = await idp.response();
     await expect(validateSamlResponse({ samlResponse }, ctx)).resolves.toMatchObject({ nameId: 'alice@example.com' });
     await expect(validateSamlResponse({ samlResponse }, ctx)).rejects.toMatchObject({ code: 'REPLAY_DETECTED' });
+  });
+
+  it('keeps the replay record of an assertion valid until 9999 only while its IssueInstant age allows it', async () => {
+    const replay = memoryReplayStore();
+    const ctx = contextFor(providerFor(idp), { replay });
+    const far = new Date('9999-12-31T23:59:59Z');
+    await expect(validateSamlResponse({ samlResponse: await idp.response({ notOnOrAfter: far, subjectNotOnOrAfter: far }) }, ctx)).resolves.toMatchObject({ nameId: 'alice@example.com' });
+    // IssueInstant (NOW) + maxAssertionAgeSeconds (600) + skew (60): after that TOKEN_TOO_OLD refuses it anyway.
+    expect([...replay.keys.values()]).toEqual([new Date(NOW.getTime() + 660_000)]);
   });
 
   it('accepts a bare signed Assertion only where allowed (POST /token)', async () => {

@@ -50,6 +50,8 @@ export const SECURITY_RULES: unknown[] = [
   { id: 'ops', roles: ['ops'], conditions: { StringLike: { email: 'ops-*@example.com' } } },
   { id: 'auditors', roles: ['audit'], conditions: { StringEqualsIgnoreCase: { department: ['kernel', 'infra'] } } },
   { id: 'auditors-nfc', roles: ['audit'], conditions: { StringEquals: { email: 'zoë@example.com' } } },
+  // A claim mapped by a JSON pointer (OIDC `teams: /org/teams`) that a deny rule reads.
+  { id: 'no-contractor-teams', effect: 'deny', roles: ['*'], conditions: { 'ForAnyValue:StringEquals': { teams: ['contractors'] } } },
   // Condition keys that are Object.prototype names: only own claims of those names may satisfy them.
   { id: 'proto-names', roles: ['proto'], conditions: { Null: { toString: false, constructor: false, hasOwnProperty: false } } },
 ];
@@ -118,7 +120,7 @@ export const startBrokerUnderTest = async (options: BrokerOptions = {}): Promise
       signinUrl: `${federationUrl}/federation`,
     },
     providers: {
-      [OIDC_PROVIDER]: { type: 'oidc', issuer: oidc.issuer, clientId: oidc.clientId },
+      [OIDC_PROVIDER]: { type: 'oidc', issuer: oidc.issuer, clientId: oidc.clientId, claims: { teams: '/org/teams' } },
       [SAML_PROVIDER]: {
         type: 'saml',
         metadataXml: saml.metadataXml,

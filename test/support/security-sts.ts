@@ -1,5 +1,6 @@
 // What STS accepts (the AssumeRole / AssumeRoleWithWebIdentity API reference), as checks on the inputs the broker
-// sent through aws-sdk-client-mock. Lengths are counted in code points, as the API models count them.
+// sent through aws-sdk-client-mock. Tag lengths are counted both in code points (as the API models count them) and
+// in UTF-16 units (as the STS emulator, and conservatively STS, count them).
 
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
 import { expect } from 'vitest';
@@ -48,6 +49,8 @@ export const expectLegalStsInput = (input: StsInput): void => {
   for (const tag of tags) {
     expect(tag.Key).toMatch(STS_TAG_KEY);
     expect(tag.Value).toMatch(STS_TAG_VALUE);
+    expect(tag.Key?.length).toBeLessThanOrEqual(128);
+    expect(tag.Value?.length).toBeLessThanOrEqual(256);
   }
   // Tag keys are case-insensitive in STS: two spellings of one key would be refused.
   expect(new Set(keys.map((k) => k.toLowerCase())).size).toBe(keys.length);
@@ -59,7 +62,10 @@ export const expectLegalStsInput = (input: StsInput): void => {
     for (const [key, values] of Object.entries(claims.tags)) {
       expect(key).toMatch(STS_TAG_KEY);
       expect(values).toHaveLength(1);
-      for (const value of values) expect(value).toMatch(STS_TAG_VALUE);
+      for (const value of values) {
+        expect(value).toMatch(STS_TAG_VALUE);
+        expect(value.length).toBeLessThanOrEqual(256);
+      }
     }
     for (const key of claims.transitive) expect(names).toContain(key);
     if (claims.sourceIdentity !== undefined) expect(claims.sourceIdentity).toMatch(STS_NAME);

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { BrokerConfig } from '../../shared/config/index.ts';
 import { BrokerError } from '../../shared/errors.ts';
-import { identityClaims } from '../../shared/identity/claims.ts';
+import { identityInput } from '../../shared/identity/claims.ts';
 import { fromSaml, idpSecondsLeft } from '../../shared/identity/verified-identity.ts';
 import type { ReplayStore } from '../../shared/stores/replay.ts';
 import type { Explained } from '../../shared/identity/explain.ts';
@@ -83,11 +83,10 @@ export const explainIdentity = async (config: BrokerConfig, request: ExplainRequ
     throw error;
   }
   const { raw, idpSecondsLeft } = verified;
-  const claims = identityClaims(config, request.provider, raw, { sourceIp: request.sourceIp, time: request.at });
   return decide({
     policy: config.policy,
     provider: request.provider,
-    claims,
+    ...identityInput(config, request.provider, raw, { sourceIp: request.sourceIp, time: request.at }),
     role: request.role,
     requestedSeconds: request.requestedSeconds,
     defaultSeconds: config.broker.defaultSessionSeconds,

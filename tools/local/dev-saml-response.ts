@@ -47,6 +47,8 @@ export interface LoginResponseOptions {
   readonly conditions?: boolean;
   readonly sessionNotOnOrAfter?: Date;
   readonly assertionId?: string;
+  /** Tests: one change to the response XML before it is signed (a shape the options above cannot express). */
+  readonly beforeSigning?: (xml: string) => string;
 }
 
 export interface SamlIdp {
@@ -172,7 +174,8 @@ export const createSamlIdp = async (options: SamlIdpOptions): Promise<SamlIdp> =
     metadataXml,
     async loginResponseXml(o) {
       const idp = entityOf(o);
-      const xml = renderResponse(o, options.entityId);
+      const rendered = renderResponse(o, options.entityId);
+      const xml = o.beforeSigning ? o.beforeSigning(rendered) : rendered;
       const encryptThenSign = o.encryptForCertPem !== undefined && o.signing !== 'assertion';
       const result = await idp.createLoginResponse(peerOf(o), { extract: {} }, 'post', { email: o.user.nameId }, {
         customTagReplacement: () => ({ id: '', context: xml }),

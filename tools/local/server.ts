@@ -14,8 +14,12 @@ import { FEDERATION_PATH, handleFederation } from './console-emulator.ts';
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | string | undefined>;
 
 const ROOT = resolve(import.meta.dirname, '../..');
-/** API Gateway's own payload limit is 10 MB; the broker refuses far less itself. */
-const MAX_BODY = 1024 * 1024;
+/**
+ * API Gateway HTTP APIs accept payloads up to 10 MB and answer larger ones themselves (413, `{"message":"Request
+ * Entity Too Large"}`); below that the function sees the body and answers its own 413 PAYLOAD_TOO_LARGE (over 256 KB).
+ * The same here, so that local clients see what production clients see.
+ */
+const MAX_BODY = 10 * 1024 * 1024;
 
 export const loadHandler = async (fn: FunctionDef): Promise<Handler> => {
   const mod = (await import(pathToFileURL(resolve(ROOT, fn.entry)).href)) as Record<string, unknown>;

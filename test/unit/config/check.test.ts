@@ -63,6 +63,25 @@ describe('semantic checks: errors', () => {
 });
 
 describe('semantic checks: warnings', () => {
+  const joinedRows: Array<[string, Mutation, string]> = [
+    // Several values are joined with ":" in a tag: ["a","x:b"] and ["a","x","b"] give the same tag.
+    ['tag of a claim a rule tests with ForAnyValue:', (c) => (c.rules[1].session.tags.G = 'g=${groups}'), 'rules[1].session.tags.G'],
+    ['tag of a claim a rule tests with ForAllValues:', (c) => ((c.rules[1].conditions['ForAllValues:StringLike'] = { teams: 'eng-*' }), (c.rules[1].session.tags.T = '${teams}')), 'rules[1].session.tags.T'],
+    ['tag of amr (a well-known list claim)', (c) => (c.rules[1].session.tags.A = '${amr}'), 'rules[1].session.tags.A'],
+    ['tag of a SAML groups attribute by its URI', (c) => (c.rules[1].session.tags.G = '${http://schemas.microsoft.com/ws/2008/06/identity/claims/groups}'), 'rules[1].session.tags.G'],
+    ['tag of a name mapped from a list pointer', (c) => ((c.providers['corp-oidc'].claims.teams = '/org/roles'), (c.rules[1].session.tags.T = '${teams}')), 'rules[1].session.tags.T'],
+  ];
+  it.each(joinedRows)('%s', (_name, mutate, path) => {
+    const problems = problemsAfter(mutate);
+    expect(problems).toContainEqual(expect.objectContaining({ severity: 'warning', path, message: expect.stringContaining('joined with ":"') }));
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+
+  it('does not warn about single-valued claims in tags', () => {
+    const joined = problemsAfter((c) => (c.rules[1].session.tags = { Team: '${department}', Mail: '${email}' })).filter((p) => p.message.includes('joined with ":"'));
+    expect(joined).toEqual([]);
+  });
+
   const rows: Array<[string, Mutation, string]> = [
     ['allow rule whose conditions are all negated', (c) => (c.rules[1].conditions = { StringNotEquals: { email: 'x' }, 'ForAllValues:StringNotLike': { groups: 'y*' } }), 'rules[1].conditions'],
     ['allow rule without conditions', (c) => delete c.rules[1].conditions, 'rules[1].conditions'],

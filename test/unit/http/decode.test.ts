@@ -17,6 +17,15 @@ describe('bodyParams', () => {
     expect(bodyParams(event('a=1&b=two', 'application/x-www-form-urlencoded; charset=utf-8', true)).get('a')).toBe('1');
   });
 
+  it('says why a JSON body is refused, never echoing it', () => {
+    expect(() => bodyParams(event('{"audience":"a","audience":"b"}', 'application/json'))).toThrow(expect.objectContaining({ publicDetail: 'A parameter is repeated.' }));
+  });
+
+  it('reads JSON members that share a prefix or differ in case as different parameters', () => {
+    const params = bodyParams(event('{"audience":"a","Audience":"b","audience_x":"c"}', 'application/json'));
+    expect([...params.keys()]).toEqual(['audience', 'Audience', 'audience_x']);
+  });
+
   it('reads JSON bodies of strings', () => {
     expect(bodyParams(event('{"a":"x","duration_seconds":900}', 'application/json')).get('duration_seconds')).toBe('900');
   });
@@ -26,6 +35,11 @@ describe('bodyParams', () => {
     ['malformed JSON', event('{"a":', 'application/json'), 'INVALID_REQUEST'],
     ['JSON array', event('[1]', 'application/json'), 'INVALID_REQUEST'],
     ['JSON object value', event('{"a":{"b":1}}', 'application/json'), 'INVALID_REQUEST'],
+    // Repeated members were "last wins" in JSON while repeated form parameters were refused.
+    ['repeated JSON member', event('{"audience":"a","audience":"b"}', 'application/json'), 'INVALID_REQUEST'],
+    ['repeated JSON member, escaped spelling', event('{"audience":"a","\\u0061udience":"b"}', 'application/json'), 'INVALID_REQUEST'],
+    ['repeated JSON member in a base64 body', event('{"subject_token":"x","subject_token":"y"}', 'application/json', true), 'INVALID_REQUEST'],
+    ['repeated __proto__ member', event('{"__proto__":"a","__proto__":"b"}', 'application/json'), 'INVALID_REQUEST'],
     ['other media type', event('<x/>', 'text/xml'), 'UNSUPPORTED_MEDIA_TYPE'],
     ['no content type', { ...event('a=1'), headers: {} } as HttpEvent, 'UNSUPPORTED_MEDIA_TYPE'],
     ['oversized body', event('a='.padEnd(MAX_BODY_BYTES + 10, 'x')), 'PAYLOAD_TOO_LARGE'],

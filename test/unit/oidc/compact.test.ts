@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCompact } from '../../../shared/oidc/compact.ts';
 import { checkHeader } from '../../../shared/oidc/header.ts';
-import { MAX_DEPTH, parseJsonObject } from '../../../shared/oidc/strict-json.ts';
+import { MAX_DEPTH, parseJsonObject } from '../../../shared/json/strict.ts';
 
 const part = (text: string): string => Buffer.from(text).toString('base64url');
 const token = (header: string, payload: string, signature = 'c2ln'): string => `${part(header)}.${part(payload)}.${signature}`;

@@ -62,6 +62,11 @@ const rows: Row[] = [
   ['iat in the future', 'TOKEN_NOT_YET_VALID', () => idp.mint({ claims: { iat: t + 120 } })],
   ['iat older than maxTokenAgeSeconds', 'TOKEN_TOO_OLD', () => idp.mint({ claims: { iat: t - 3600 - 61, exp: t + 300 } })],
   ['exp as a string', 'TOKEN_INVALID', () => idp.mint({ claims: { exp: String(t + 300) } })],
+  ['exp 1e13 (the year 318857)', 'TOKEN_INVALID', () => idp.mint({ claims: { exp: 1e13 } })],
+  ['exp 1e309 (Infinity)', 'TOKEN_INVALID', () => idp.mint({ rawPayload: JSON.stringify(idp.claims()).replace(/"exp":\d+/, '"exp":1e309') })],
+  ['nbf -1e309 (minus Infinity)', 'TOKEN_INVALID', () => idp.mint({ rawPayload: JSON.stringify(idp.claims()).replace(/}$/, ',"nbf":-1e309}') })],
+  ['exp later than iat + the maximum token age + skew', 'TOKEN_INVALID', () => idp.mint({ claims: { iat: t, exp: t + 3600 + 61 } })],
+  ['exp exactly iat + the maximum token age + skew', 'ACCEPTED', () => idp.mint({ claims: { iat: t, exp: t + 3600 + 60 } })],
   // issuer and audience
   ['iss of another issuer', 'UNKNOWN_PROVIDER', () => idp.mint({ claims: { iss: 'https://evil.example.com' } })],
   ['iss with a trailing slash', 'UNKNOWN_PROVIDER', () => idp.mint({ claims: { iss: `${idp.issuer}/` } })],

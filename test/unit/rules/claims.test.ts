@@ -7,6 +7,8 @@ import {
   getClaim,
   mapClaims,
   normaliseClaims,
+  readClaim,
+  readMappedClaims,
   resolvePointer,
   withBrokerKeys,
 } from '../../../shared/rules/index.ts';
@@ -51,6 +53,58 @@ describe('claimValues: every claim is a set of strings', () => {
     ['strings become NFC', 'cafe\u0301', ['caf\u00e9']],
   ])('%s', (_name, raw, expected) => {
     expect(claimValues(raw)).toEqual(expected);
+  });
+});
+
+// A value the engine cannot read must never just vanish: a deny rule would not see it (docs/rules.md).
+describe('readClaim: what the engine cannot read is marked, never silently dropped', () => {
+  it.each<[string, unknown, string[], boolean]>([
+    ['a string', 'eng', ['eng'], false],
+    ['an array of scalars', ['a', 1, true], ['a', '1', 'true'], false],
+    ['JSON null is absent', null, [], false],
+    ['null inside an array is absent', ['a', null], ['a'], false],
+    ['an empty array', [], [], false],
+    ['an object', { name: 'contractors' }, [], true],
+    ['a nested array', [['contractors'], 'aws-dev'], ['aws-dev'], true],
+    ['group objects (a pointer onto objects)', [{ name: 'contractors' }, 'aws-dev'], ['aws-dev'], true],
+    ['NaN', Number.NaN, [], true],
+    ['Infinity inside an array', ['a', Number.POSITIVE_INFINITY], ['a'], true],
+    ['an empty object inside an array', [{}], [], true],
+  ])('%s', (_name, raw, values, unreadable) => {
+    expect(readClaim(raw)).toEqual({ values, unreadable });
+  });
+});
+
+describe('readMappedClaims: the names whose values could not all be read', () => {
+  const raw = json(`{
+    "sub": "alice",
+    "groups": [["contractors"], "aws-dev"],
+    "realm_access": {"roles": [{"name": "contractors"}, "aws-dev"]},
+    "team": {"id": 7},
+    "clean": ["a", "b"],
+    "broker:mfa": {"x": 1}
+  }`);
+
+  it('names raw claims with nested arrays or objects, never a broker: key', () => {
+    expect(readMappedClaims(raw, undefined, true).unreadable).toEqual(['groups', 'realm_access', 'team']);
+  });
+
+  it('a mapping onto an unreadable value makes the mapped name unreadable', () => {
+    expect(readMappedClaims(raw, { roles: '/realm_access/roles' }, true).unreadable).toContain('roles');
+  });
+
+  it('a mapped name that replaces an unreadable claim with a readable value is readable', () => {
+    const out = readMappedClaims(raw, { groups: 'clean' }, true);
+    expect(out.unreadable).not.toContain('groups');
+    expect(out.claims.groups).toEqual(['a', 'b']);
+  });
+
+  it('a mapped name that replaces a readable claim with an unreadable value is unreadable', () => {
+    expect(readMappedClaims(raw, { clean: 'team' }, true).unreadable).toContain('clean');
+  });
+
+  it('the readable values are still the claims (the decision refuses, the trace shows them)', () => {
+    expect(readMappedClaims(raw, undefined, true).claims.groups).toEqual(['aws-dev']);
   });
 });
 

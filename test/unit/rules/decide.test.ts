@@ -281,6 +281,29 @@ describe('requesting one role, by id or by ARN', () => {
   });
 });
 
+describe('unreadable claims: the identity is refused, deny rules never fail open', () => {
+  const CONTRACTORS = { 'ForAnyValue:StringEquals': { groups: 'contractors' } } as const;
+
+  it('refuses with CLAIM_UNREADABLE even when an allow rule matches and no deny rule does', () => {
+    const d = run([deny('no-contractors', ['*'], { conditions: CONTRACTORS }), allow('a', ['readonly'])], { unreadableClaims: ['groups'] });
+    expect(d).toMatchObject({ outcome: 'deny', code: 'CLAIM_UNREADABLE' });
+  });
+
+  it('refuses a requested role the same way', () => {
+    expect(run([allow('a', ['readonly'])], { unreadableClaims: ['groups'], role: { id: 'readonly' } })).toMatchObject({ outcome: 'deny', code: 'CLAIM_UNREADABLE' });
+  });
+
+  it('keeps the trace and names the claims in its notes (for explain)', () => {
+    const d = run([allow('a', ['readonly'])], { unreadableClaims: ['groups', 'team'] });
+    expect(d.trace).toHaveLength(1);
+    expect(d.notes).toEqual([expect.stringContaining('"groups"'), expect.stringContaining('"team"')]);
+  });
+
+  it('an empty list changes nothing', () => {
+    expect(grantedIds(run([allow('a', ['readonly'])], { unreadableClaims: [] }))).toEqual(['readonly']);
+  });
+});
+
 describe('session failures in decide()', () => {
   it.each([
     ['a missing claim in the name', { name: '${phone}' }, 'MISSING_CLAIM'],

@@ -24,8 +24,8 @@ import {
 import type { Claims, DurationInput, RoleDef, SessionInput, SessionSpec } from '../../../shared/rules/index.ts';
 import { claimsOf } from '../../support/rules.ts';
 
-/** First 6 hex chars of the SHA-256 of the original, computed independently of the code under test. */
-const h6 = (s: string): string => createHash('sha256').update(Buffer.from(s, 'utf8')).digest('hex').slice(0, 6);
+/** First 16 hex chars of the SHA-256 of the original (NFC), computed independently of the code under test. */
+const h16 = (s: string): string => createHash('sha256').update(Buffer.from(s.normalize('NFC'), 'utf8')).digest('hex').slice(0, 16);
 
 const STS_NAME = /^[\w+=,.@-]{2,64}$/;
 
@@ -66,28 +66,28 @@ describe('sanitiseIdentity (RoleSessionName, SourceIdentity)', () => {
   });
 
   it.each([
-    ['a space', 'a b', `a-b-${h6('a b')}`],
-    ['a non-ASCII letter', 'jos\u00e9', `jos--${h6('jos\u00e9')}`],
-    ['two illegal characters only', '\u00e9\u00e9', `---${h6('\u00e9\u00e9')}`],
-    ['a slash and a colon', 'dom/user:1', `dom-user-1-${h6('dom/user:1')}`],
-    ['an astral character is one character', 'a\u{1f600}b', `a-b-${h6('a\u{1f600}b')}`],
-    ['non-ASCII digits are not \\w', 'n\u0663', `n--${h6('n\u0663')}`],
-    ['a tab', 'a\tb', `a-b-${h6('a\tb')}`],
+    ['a space', 'a b', `a-b-${h16('a b')}`],
+    ['a non-ASCII letter', 'jos\u00e9', `jos--${h16('jos\u00e9')}`],
+    ['two illegal characters only', '\u00e9\u00e9', `---${h16('\u00e9\u00e9')}`],
+    ['a slash and a colon', 'dom/user:1', `dom-user-1-${h16('dom/user:1')}`],
+    ['an astral character is one character', 'a\u{1f600}b', `a-b-${h16('a\u{1f600}b')}`],
+    ['non-ASCII digits are not \\w', 'n\u0663', `n--${h16('n\u0663')}`],
+    ['a tab', 'a\tb', `a-b-${h16('a\tb')}`],
   ])('%s becomes "-" and the value gets a hash suffix', (_name, value, expected) => {
     expect(sanitiseIdentity(value)).toBe(expected);
   });
 
-  it('a 65-character legal value is truncated to 64 ending in "-" + 6 hex of the original', () => {
+  it('a 65-character legal value is truncated to 64 ending in "-" + 16 hex of the original', () => {
     const value = `${'a'.repeat(60)}bcdef`;
     const out = sanitiseIdentity(value);
-    expect(out).toBe(`${'a'.repeat(57)}-${h6(value)}`);
+    expect(out).toBe(`${'a'.repeat(47)}-${h16(value)}`);
     expect(out).toHaveLength(64);
   });
 
   it('a long value with an illegal character is truncated to exactly 64', () => {
     const value = `${'a'.repeat(30)} ${'b'.repeat(100)}`;
     const out = sanitiseIdentity(value);
-    expect(out).toBe(`${'a'.repeat(30)}-${'b'.repeat(26)}-${h6(value)}`);
+    expect(out).toBe(`${'a'.repeat(30)}-${'b'.repeat(16)}-${h16(value)}`);
     expect(out).toHaveLength(64);
   });
 
@@ -98,12 +98,37 @@ describe('sanitiseIdentity (RoleSessionName, SourceIdentity)', () => {
     ['user\u{1f600}', 'user\u{1f601}'],
     ['a b', 'a/b'],
     [`${'a'.repeat(64)}1`, `${'a'.repeat(64)}2`], // differ only after the cut
-  ])('two different users never collide: %j vs %j', (a, b) => {
+    // A legal value shaped like another user's sanitised value is sanitised too, so the two never meet.
+    ['j\u00fcrgen@example.com', `j-rgen@example.com-${h16('j\u00fcrgen@example.com')}`],
+    ['j\u00fcrgen@example.com', `j-rgen@example.com-${h16('j\u00fcrgen@example.com').toUpperCase()}`],
+    [`${'a'.repeat(64)}1`, `${'a'.repeat(47)}-${h16(`${'a'.repeat(64)}1`)}`],
+  ])('two different users never collide, even ignoring case: %j vs %j', (a, b) => {
     const sa = sanitiseIdentity(a);
     const sb = sanitiseIdentity(b);
     expect(sa).toBeDefined();
     expect(sb).toBeDefined();
-    expect(sa).not.toBe(sb);
+    expect(sa?.toLowerCase()).not.toBe(sb?.toLowerCase());
+  });
+
+  it.each([
+    ['-16 hex, lower case', `alice-${'0123456789abcdef'}`],
+    ['-16 hex, upper case', `alice-${'0123456789ABCDEF'}`],
+    ['only the suffix shape', `-${'f'.repeat(16)}`],
+  ])('a legal value that ends in "-" + 16 hex chars is treated as changed: %s', (_name, value) => {
+    expect(sanitiseIdentity(value)).toBe(`${value.slice(0, 64 - 17)}-${h16(value)}`);
+  });
+
+  it.each([
+    ['-15 hex', `alice-${'a'.repeat(15)}`],
+    ['-17 hex', `alice-${'a'.repeat(17)}`],
+    ['16 hex without the dash', `alice_${'a'.repeat(16)}`],
+    ['16 characters that are not all hex', `alice-${'a'.repeat(15)}g`],
+  ])('a legal value with only a similar ending is unchanged: %s', (_name, value) => {
+    expect(sanitiseIdentity(value)).toBe(value);
+  });
+
+  it('the suffix hashes the NFC form of the original', () => {
+    expect(sanitiseIdentity('jose\u0301')).toBe(`jose--${h16('jos\u00e9')}`);
   });
 
   it.each([
@@ -151,8 +176,18 @@ describe('sanitiseTagValue', () => {
     expect(sanitiseTagValue('v'.repeat(257))).toBe('v'.repeat(256));
   });
 
-  it('truncation counts characters, not UTF-16 units', () => {
+  it('a letter of the Basic Multilingual Plane is one unit', () => {
     expect(sanitiseTagValue(`${'v'.repeat(255)}\u4e2d\u4e2d`)).toBe(`${'v'.repeat(255)}\u4e2d`);
+  });
+
+  it('an astral letter counts two UTF-16 units: 300 of them are cut to 128 (256 units)', () => {
+    const out = sanitiseTagValue('\u{1d400}'.repeat(300));
+    expect(out).toBe('\u{1d400}'.repeat(128));
+    expect(out).toHaveLength(256);
+  });
+
+  it('a surrogate pair is never split at the cut', () => {
+    expect(sanitiseTagValue(`${'v'.repeat(255)}\u{1d400}`)).toBe('v'.repeat(255));
   });
 
   it('an illegal character at the cut is replaced before truncation', () => {
@@ -166,6 +201,8 @@ describe('isValidTagKey', () => {
     ['k', true],
     ['k'.repeat(128), true],
     ['k'.repeat(129), false],
+    ['\u{1d400}'.repeat(64), true], // 128 UTF-16 units
+    ['\u{1d400}'.repeat(65), false], // 65 characters, but 130 UTF-16 units
     ['', false],
     ['cost center', true],
     ['aws:team', true],
@@ -240,7 +277,7 @@ describe('buildSession: name and source identity', () => {
 
   it('the default name from the subject is sanitised', () => {
     const claims = claimsOf({ sub: ['CN=Alice Smith'] });
-    expect(session(undefined, { claims })).toMatchObject({ ok: true, session: { name: `CN=Alice-Smith-${h6('CN=Alice Smith')}` } });
+    expect(session(undefined, { claims })).toMatchObject({ ok: true, session: { name: `CN=Alice-Smith-${h16('CN=Alice Smith')}` } });
   });
 
   it('without a name template and without a subject it denies MISSING_CLAIM', () => {
@@ -273,7 +310,7 @@ describe('buildSession: name and source identity', () => {
 
   it('the source identity is rendered and sanitised', () => {
     const original = 'Jos\u00e9 P\u00e9rez';
-    expect(session({ sourceIdentity: '${name}' })).toMatchObject({ ok: true, session: { sourceIdentity: `Jos--P-rez-${h6(original)}` } });
+    expect(session({ sourceIdentity: '${name}' })).toMatchObject({ ok: true, session: { sourceIdentity: `Jos--P-rez-${h16(original)}` } });
   });
 
   it('no sourceIdentity template means no source identity', () => {
@@ -284,7 +321,13 @@ describe('buildSession: name and source identity', () => {
   it('a rendered name longer than 64 is truncated with the hash of the rendered original', () => {
     const long = `${'n'.repeat(70)}`;
     const result = session({ name: '${long}' }, { claims: claimsOf({ long: [long] }) });
-    expect(result).toMatchObject({ ok: true, session: { name: `${'n'.repeat(57)}-${h6(long)}` } });
+    expect(result).toMatchObject({ ok: true, session: { name: `${'n'.repeat(47)}-${h16(long)}` } });
+  });
+
+  it('names what was changed in its notes, never the value', () => {
+    const result = session({ name: '${name}', sourceIdentity: '${sub}' });
+    expect(result.ok && result.notes).toEqual([expect.stringMatching(/^session name made legal for STS/)]);
+    expect(JSON.stringify(result.ok && result.notes)).not.toContain('P\u00e9rez');
   });
 });
 

@@ -31,7 +31,25 @@ describe('readAssertion', () => {
       sessionNotOnOrAfter: new Date('2026-11-22T20:00:00Z'),
       authnContextClassRef: 'https://refeds.org/profile/mfa',
     });
-    expect(a.attributes).toEqual([['groups', ['a', 'b']], ['empty', ['']], ['tid', ['opaque']]]);
+    expect(a.attributes).toEqual([['groups', ['a', 'b']], ['empty', []], ['tid', ['opaque']]]);
+  });
+
+  const groups = (values: string): Parts['attributes'] =>
+    `<saml:AttributeStatement><saml:Attribute Name="groups"><saml:AttributeValue>aws-dev</saml:AttributeValue>${values}</saml:Attribute></saml:AttributeStatement>`;
+  const UNREADABLE = { unreadable: 'nil-with-content' };
+
+  // xsi:nil says "no value"; content says otherwise. Dropping it would hide a group from the deny rules.
+  it.each<[string, string, unknown[]]>([
+    ['nil="true" without content is no value', '<saml:AttributeValue xsi:nil="true"/>', ['aws-dev']],
+    ['nil="1" without content is no value', '<saml:AttributeValue xsi:nil="1"></saml:AttributeValue>', ['aws-dev']],
+    ['nil with only whitespace is no value', '<saml:AttributeValue xsi:nil="true">  </saml:AttributeValue>', ['aws-dev']],
+    ['nil="false" is an ordinary value', '<saml:AttributeValue xsi:nil="false">contractors</saml:AttributeValue>', ['aws-dev', 'contractors']],
+    ['nil="true" with text is unreadable', '<saml:AttributeValue xsi:nil="true">contractors</saml:AttributeValue>', ['aws-dev', UNREADABLE]],
+    ['nil=" 1 " with text is unreadable', '<saml:AttributeValue xsi:nil=" 1 ">contractors</saml:AttributeValue>', ['aws-dev', UNREADABLE]],
+    ['nil="true" with CDATA is unreadable', '<saml:AttributeValue xsi:nil="true"><![CDATA[contractors]]></saml:AttributeValue>', ['aws-dev', UNREADABLE]],
+    ['nil="true" with an element is unreadable', '<saml:AttributeValue xsi:nil="true"><saml:NameID>contractors</saml:NameID></saml:AttributeValue>', ['aws-dev', UNREADABLE]],
+  ])('%s', (_name, values, expected) => {
+    expect(assertion({ attributes: groups(values) }).attributes).toEqual([['groups', expected]]);
   });
 
   it('accepts an assertion without AuthnStatement or attributes', () => {

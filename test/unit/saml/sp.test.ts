@@ -28,8 +28,8 @@ const configData = (metadataXml: string, extra: Record<string, unknown> = {}) =>
 });
 
 describe('spMetadataXml', () => {
-  it('publishes the entityID and the HTTP-POST ACS, asks for signed assertions, passes the strict parser', () => {
-    const { root } = strict(spMetadataXml(sp));
+  it('publishes the entityID and the HTTP-POST ACS, asks for signed assertions when enforced, passes the strict parser', () => {
+    const { root } = strict(spMetadataXml({ ...sp, wantAssertionsSigned: true }));
     expect(attr(root, 'entityID')).toBe(SP_ENTITY_ID);
     const [descriptor] = elementChildren(root);
     expect(descriptor!.localName).toBe('SPSSODescriptor');
@@ -37,6 +37,19 @@ describe('spMetadataXml', () => {
     expect(attr(descriptor!, 'AuthnRequestsSigned')).toBe('false');
     const acs = elementChildren(descriptor!).find((e) => e.localName === 'AssertionConsumerService')!;
     expect([attr(acs, 'Binding'), attr(acs, 'Location')]).toEqual([Constants.namespace.binding.post, ACS_URL]);
+  });
+
+  // The metadata once said "true" while the default accepted a signed Response around an unsigned assertion.
+  it.each<[string, string, Array<Record<string, unknown>>]>([
+    ['the default (wantAssertionsSigned: false)', 'false', [{}]],
+    ['the one provider enforces it', 'true', [{ wantAssertionsSigned: true }]],
+    ['every provider enforces it', 'true', [{ wantAssertionsSigned: true }, { wantAssertionsSigned: true }]],
+    ['one of two providers does not enforce it', 'false', [{ wantAssertionsSigned: true }, { wantAssertionsSigned: false }]],
+  ])('WantAssertionsSigned states what is enforced: %s → %s', async (_name, expected, providers) => {
+    const data = configData(idp.metadataXml);
+    data.providers = Object.fromEntries(providers.map((extra, i) => [`saml-${i}`, { type: 'saml', metadataXml: idp.metadataXml, allowIdpInitiated: true, ...extra }])) as typeof data.providers;
+    const { root } = strict(spMetadataXml(spSettingsOf(await buildConfig(data, '/virtual/broker.yaml'))));
+    expect(attr(elementChildren(root)[0]!, 'WantAssertionsSigned')).toBe(expected);
   });
 
   it('publishes the providers’ decryption certificates for EncryptedAssertion', async () => {

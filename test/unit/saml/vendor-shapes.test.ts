@@ -186,7 +186,7 @@ const variations: Row[] = [
         ],
       },
     },
-    claims: { sub: ['alice@example.com'], iss: [ENTITY_IDS.okta], acr: [AC.ppt], department: [''], manager: [''], costCenter: ['cc-42', 'cc-7', '42'], nickname: [], groups: ['aws-dev'] },
+    claims: { sub: ['alice@example.com'], iss: [ENTITY_IDS.okta], acr: [AC.ppt], department: [''], manager: [], costCenter: ['cc-42', 'cc-7', '42'], nickname: [], groups: ['aws-dev'] },
   },
   // Google Workspace
   { name: 'google: "Signed response" ticked (Response only signed)', vendor: 'google', options: { signing: 'response' }, claims: CLAIMS.google },

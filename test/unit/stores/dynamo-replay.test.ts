@@ -51,6 +51,34 @@ describe('DynamoDB replay store', () => {
   });
 });
 
+// Defence in depth: the identity-proof checks bound their dates; an expiry that is no real date (a NaN from an
+// exp of 1e309) once reached DynamoDB as TTL "NaN", a ValidationException, and came back as a 503.
+const badExpiries: Array<[string, Date]> = [
+  ['an invalid Date (NaN)', new Date(Number.NaN)],
+  ['an invalid Date from Infinity', new Date(Number.POSITIVE_INFINITY * 1000)],
+  ['after 9999-12-31T23:59:59Z', new Date('+010000-01-01T00:00:00Z')],
+  ['before 1970', new Date(-1000)],
+];
+
+describe('an expiry that is no real date is a 400 TOKEN_INVALID, never sent to the table', () => {
+  it.each(badExpiries)('DynamoDB store: %s', async (_name, bad) => {
+    const store = createDynamoReplayStore(client, 'replay-test');
+    await expect(store.claimOnce(`jti:dev:bad-${_name}`, bad)).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
+    // Nothing was recorded: the same key with a real expiry is a first use.
+    await expect(store.claimOnce(`jti:dev:bad-${_name}`, expiresAt)).resolves.toBeUndefined();
+  });
+
+  it.each(badExpiries)('memory store: %s', async (_name, bad) => {
+    const store = createMemoryReplayStore(() => 0);
+    await expect(store.claimOnce('k', bad)).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
+    expect(store.size()).toBe(0);
+  });
+
+  it('accepts the last second of 9999', async () => {
+    await expect(createMemoryReplayStore(() => 0).claimOnce('k', new Date('9999-12-31T23:59:59Z'))).resolves.toBeUndefined();
+  });
+});
+
 describe('memory replay store', () => {
   it('has the same contract', async () => {
     const store = createMemoryReplayStore(() => 0);

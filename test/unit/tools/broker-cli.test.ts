@@ -79,6 +79,23 @@ describe('explain', () => {
     expect(out).toMatchObject({ outcome: 'deny', code: 'ROLE_NOT_GRANTED', roles: [] });
   });
 
+  it('shows an unreadable claim value as a CLAIM_UNREADABLE refusal, naming the claim', async () => {
+    const nested = join(dir, 'nested.json');
+    await writeFile(nested, JSON.stringify({ sub: 'u-1', email: 'alice@example.com', realm_access: { roles: [['contractors'], 'aws-dev'] }, amr: ['mfa'] }));
+    const out = JSON.parse((await broker('explain', '--config', good, '--provider', 'corp-oidc', '--claims', nested, '--json')).stdout);
+    expect(out).toMatchObject({ outcome: 'deny', code: 'CLAIM_UNREADABLE', notes: [expect.stringContaining('"groups"')] });
+    const text = (await broker('explain', '--config', good, '--provider', 'corp-oidc', '--claims', nested)).stdout;
+    expect(text).toContain('DENY  CLAIM_UNREADABLE');
+  });
+
+  it('notes a session name made legal for STS (16 hex characters of hash)', async () => {
+    const accented = join(dir, 'accented.json');
+    await writeFile(accented, JSON.stringify({ sub: 'u-1', email: 'j\u00fcrgen@example.com', realm_access: { roles: ['aws-dev'] }, amr: ['mfa'] }));
+    const out = JSON.parse((await broker('explain', '--config', good, '--provider', 'corp-oidc', '--claims', accented, '--json')).stdout);
+    expect(out.roles[0].session.name).toBe('j-rgen@example.com-3d2a5310682ac922');
+    expect(out.notes).toContainEqual(expect.stringMatching(/^role dev-readonly: session name made legal for STS/));
+  });
+
   it('renders a readable trace without --json', async () => {
     const result = await broker('explain', '--config', good, '--provider', 'corp-oidc', '--claims', claims);
     expect(result.stdout).toContain('engineers-dev');

@@ -1,6 +1,6 @@
-// JSON for token headers and claims, stricter than JSON.parse: a duplicate member name is refused (JSON.parse keeps
-// the last one, another parser may keep the first, so the same bytes could mean two things), and so is nesting
-// deeper than MAX_DEPTH. Returns undefined for anything that is not a JSON object.
+// JSON stricter than JSON.parse, for token headers and claims and for request bodies: a duplicate member name is
+// refused (JSON.parse keeps the last one, another parser may keep the first, so the same bytes could mean two
+// things), and so is nesting deeper than MAX_DEPTH. Only a JSON object is accepted.
 
 /** Deep enough for any real claim set; shallow enough that walking it can never exhaust the stack. */
 export const MAX_DEPTH = 32;
@@ -14,14 +14,16 @@ const endOfString = (text: string, start: number): number => {
   return i + 1;
 };
 
-/** Walks valid JSON text; false on a repeated member name within one object or on nesting deeper than MAX_DEPTH. */
-const membersAreUnique = (text: string): boolean => {
+type Flaw = 'repeated-member' | 'too-deep';
+
+/** Walks valid JSON text for a repeated member name within one object or nesting deeper than MAX_DEPTH. */
+const flawOf = (text: string): Flaw | undefined => {
   const stack: Frame[] = [];
   for (let i = 0; i < text.length; ) {
     const c = text[i];
     const top = stack.at(-1);
     if (c === '{' || c === '[') {
-      if (stack.length >= MAX_DEPTH) return false;
+      if (stack.length >= MAX_DEPTH) return 'too-deep';
       stack.push({ keys: c === '{' ? new Set() : undefined, expectKey: c === '{' });
       i += 1;
     } else if (c === '}' || c === ']') {
@@ -36,7 +38,7 @@ const membersAreUnique = (text: string): boolean => {
         // Unescaped: "a" and "\u0061" are the same member. Without a backslash the text between the quotes is the name.
         const raw = text.slice(i + 1, end - 1);
         const name = raw.includes('\\') ? (JSON.parse(text.slice(i, end)) as string) : raw;
-        if (top.keys.has(name)) return false;
+        if (top.keys.has(name)) return 'repeated-member';
         top.keys.add(name);
         top.expectKey = false;
       }
@@ -45,16 +47,26 @@ const membersAreUnique = (text: string): boolean => {
       i += 1;
     }
   }
-  return true;
+  return undefined;
 };
 
-export const parseJsonObject = (text: string): Record<string, unknown> | undefined => {
+export type StrictJson = { readonly value: Record<string, unknown> } | { readonly error: 'syntax' | 'not-an-object' | Flaw };
+
+/** The JSON object in `text`, or why it is refused. */
+export const readJsonObject = (text: string): StrictJson => {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return undefined;
+    return { error: 'syntax' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  return membersAreUnique(text) ? (value as Record<string, unknown>) : undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'not-an-object' };
+  const flaw = flawOf(text);
+  return flaw === undefined ? { value: value as Record<string, unknown> } : { error: flaw };
+};
+
+/** The JSON object in `text`, or undefined for anything refused (see readJsonObject). */
+export const parseJsonObject = (text: string): Record<string, unknown> | undefined => {
+  const read = readJsonObject(text);
+  return 'value' in read ? read.value : undefined;
 };
