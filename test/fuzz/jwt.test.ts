@@ -129,6 +129,8 @@ const modelAccepts = (c: Case): boolean => {
     typeof p.sub === 'string' && p.sub !== '' &&
     typeof p.exp === 'number' && p.exp > now - SKEW &&
     typeof p.iat === 'number' && p.iat <= now + SKEW && now - p.iat <= 3600 + SKEW &&
+    // exp no later than iat + the maximum token age + skew (nothing outlives the age limit)
+    p.exp <= p.iat + 3600 + SKEW &&
     (p.nbf === undefined || (typeof p.nbf === 'number' && p.nbf <= now + SKEW)) &&
     (p.jti === undefined || (typeof p.jti === 'string' && p.jti !== '' && p.jti.length <= 512))
   );
