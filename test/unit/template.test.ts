@@ -48,6 +48,13 @@ describe('template.yaml', () => {
         'POST /roles',
         'GET /.well-known/openid-configuration',
         'GET /.well-known/jwks.json',
+        'GET /cli/authorize',
+        'POST /cli/device',
+        'GET /cli/device',
+        'POST /cli/device/confirm',
+        'POST /cli/token',
+        'POST /cli/console',
+        'POST /cli/revoke',
       ].sort(),
     );
   });

@@ -26,7 +26,7 @@ export const startDynalite = async (options: { port?: number; host?: string } = 
   };
 };
 
-/** The replay table of template.yaml: key `pk` (S), TTL attribute `expiresAt`. */
+/** The replay table of template.yaml: key `pk` (S), TTL attribute `expiresAt`, the SessionsBySubject index. */
 export const createReplayTable = async (endpoint: string, tableName: string): Promise<void> => {
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
   try {
@@ -34,8 +34,12 @@ export const createReplayTable = async (endpoint: string, tableName: string): Pr
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'subject', AttributeType: 'S' },
+        ],
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [{ IndexName: 'SessionsBySubject', KeySchema: [{ AttributeName: 'subject', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
       }),
     );
   } catch (error) {
