@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Element } from '@xmldom/xmldom';
 import { checkSignatureShapes } from '../../../shared/saml/signature-shape.ts';
+import { LIMITS } from '../../../shared/saml/constants.ts';
 import { parseStrictXml } from '../../../shared/saml/xml.ts';
 
 const EXC = 'http://www.w3.org/2001/10/xml-exc-c14n#';
@@ -15,7 +16,7 @@ const response = (sig: string, inside = '') =>
   `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r" Version="2.0"><saml:Issuer>x</saml:Issuer>${sig}${inside}</samlp:Response>`;
 
 const shapes = (xml: string, allowSha1 = false) => {
-  const parsed = parseStrictXml(xml, { maxDepth: 50, maxElements: 5000 });
+  const parsed = parseStrictXml(xml, LIMITS);
   return checkSignatureShapes(parsed, [parsed.root as Element], allowSha1);
 };
 const code = (xml: string, allowSha1 = false): string | undefined => {
