@@ -70,3 +70,20 @@ export const METADATA_LIMITS = {
   maxNamespaceDeclarations: 128,
 } as const;
 
+/**
+ * Bounds on a ds:Signature, checked before xml-crypto (or the broker) canonicalises any of it. IdPs send ~15
+ * elements and 1.5–3 KB of text (the certificate in KeyInfo), a one-token PrefixList, 344–368 characters of
+ * SignatureValue (RSA-2048).
+ */
+export const SIGNATURE_LIMITS = {
+  /** Elements in the whole ds:Signature, KeyInfo included. */
+  maxElements: 64,
+  /** Characters of text in the whole ds:Signature (a certificate chain in KeyInfo fits several times). */
+  maxTextChars: 32 * 1024,
+  /** base64 characters of a SignatureValue: RSA-8192 (1024 bytes). */
+  maxSignatureValueChars: 1368,
+  /** base64 characters of a DigestValue: SHA-512 (64 bytes). */
+  maxDigestValueChars: 88,
+  /** Names in an InclusiveNamespaces PrefixList. */
+  maxPrefixListNames: 32,
+} as const;

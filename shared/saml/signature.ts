@@ -10,7 +10,7 @@ import { ExclusiveCanonicalization, SignedXml } from 'xml-crypto';
 import { fail } from '../errors.ts';
 import { ALG } from './constants.ts';
 import type { SignatureShape } from './signature-shape.ts';
-import { attr, elementChildren, textOf } from './xml.ts';
+import { attr, elementChildren } from './xml.ts';
 
 type SignatureAlgorithmClass = SignedXml['SignatureAlgorithms'][string];
 type HashAlgorithmClass = SignedXml['HashAlgorithms'][string];
@@ -109,10 +109,10 @@ const verifyWith = (shape: SignatureShape, key: KeyObject): boolean => {
   if (!reference || more.length > 0 || reference.uri !== `#${attr(shape.signed, 'ID') ?? ''}` || reference.digestAlgorithm !== shape.digestMethod) {
     return fail('SIGNATURE_INVALID', 'the canonical SignedInfo differs from the checked structure');
   }
-  const [signedInfo, signatureValue] = elementChildren(shape.signature);
+  const [signedInfo] = elementChildren(shape.signature);
   const signedInfoCanon = verifier.getCanonXml([ALG.excC14n], signedInfo as unknown as CryptoNode, { ancestorNamespaces: ancestorNamespaces(signedInfo!) });
   const signer = new SIGNATURE_CLASSES[shape.signatureMethod]!();
-  if (!signer.verifySignature(signedInfoCanon, key, textOf(signatureValue!, 'SIGNATURE_INVALID').replace(/\s+/g, ''))) return false;
+  if (!signer.verifySignature(signedInfoCanon, key, shape.signatureValue)) return false;
   const canonical = verifier.getCanonXml(reference.transforms, shape.signed as unknown as CryptoNode, {
     inclusiveNamespacesPrefixList: reference.inclusiveNamespacesPrefixList,
     ancestorNamespaces: ancestorNamespaces(shape.signed),
