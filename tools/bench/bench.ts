@@ -109,7 +109,7 @@ const coldPlan = async (builds: Builds, stubUrl: string, caFile: string): Promis
 
 const cpuModel = (): string => {
   try {
-    return /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? 'unknown';
+    return /^model name[\t ]*:[\t ]*(\S.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? 'unknown';
   } catch {
     return 'unknown';
   }
