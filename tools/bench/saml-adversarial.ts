@@ -1,6 +1,7 @@
 // The SAML messages that cost the most CPU before a refusal that we know how to build. Each is one mutation of a
-// valid signed samlp:Response (its XML), most grown to the size limit (LIMITS.maxEncodedBytes of base64), and
-// none needs a key: what they keep of the valid response is what anybody can read in one. Shared by the security
+// valid signed samlp:Response (its XML), most grown to the size limit (LIMITS.maxEncodedBytes of base64). None
+// needs a key: most need only what anybody can read in a response (the IdP's entity ID, its shape); the last two
+// reuse a genuine signature over altered content (any response the IdP ever signed will do). Shared by the security
 // tests (test/security/saml-cpu.test.ts: the stable code, and the refusal before any canonicalisation) and
 // `npm run bench` (tools/bench/saml-cpu.ts: CPU ms per request to the refusal). docs/security.md lists the
 // bound that stops each.
@@ -57,10 +58,8 @@ interface Tag {
 }
 
 /** The first start tag of `local`, in any prefix. */
-const startTag = (xml: string, local: string, from = 0): Tag => {
-  const pattern = new RegExp(`<((?:[A-Za-z_][\\w.-]{0,40}:)?${local})(?=[\\s/>])`, 'g');
-  pattern.lastIndex = from;
-  const match = pattern.exec(xml);
+const startTag = (xml: string, local: string): Tag => {
+  const match = new RegExp(`<((?:[A-Za-z_][\\w.-]{0,40}:)?${local})(?=[\\s/>])`).exec(xml);
   if (!match) throw new Error(`the valid response has no ${local}`);
   const close = xml.indexOf('>', match.index);
   return { at: match.index, qname: match[1]!, nameEnd: match.index + match[0].length, contentAt: close + 1, empty: xml[close - 1] === '/' };
