@@ -1,5 +1,7 @@
-// Lint: recommended JS + TypeScript rules; `any` is an error in shared/ (the code every handler trusts).
+// Lint: recommended JS + TypeScript rules; `any` is an error in shared/ (the code every handler trusts); regular
+// expressions that can backtrack polynomially are errors wherever a pattern may see request text (docs/security.md).
 import js from '@eslint/js';
+import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -19,6 +21,16 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'error',
+    },
+  },
+  {
+    // ReDoS: one request must not buy seconds of CPU. Both rules reason about the pattern alone, so a disable
+    // needs a comment saying why the input is bounded.
+    files: ['shared/**/*.ts', 'functions/**/*.ts', 'tools/**/*.ts'],
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': 'error',
     },
   },
   {

@@ -33,7 +33,8 @@ const { values } = parseArgs({
 if (!values.user) fail('--user is required (demo users: alice, bob, carol)');
 const username = values.user ?? '';
 const password = values.password ?? DEV_USERS.find((u) => u.username === username)?.password ?? fail(`no demo password for ${username}; pass --password`);
-const broker = values.broker.replace(/\/+$/, '');
+// Trailing slashes: the look-behind starts a match only at the first slash of a run (linear time).
+const broker = values.broker.replace(/(?<!\/)\/+$/, '');
 
 let idToken: string;
 try {

@@ -209,7 +209,8 @@ const materialise = (file: string, config: ParsedConfig, secrets: Map<string, st
     providers[id] = p.type === 'saml' && p.metadataFile !== undefined ? { ...p, metadataXml: secrets.get(`file:${p.metadataFile}`) } : p;
   }
   const roles = Object.assign(Object.create(null) as ParsedConfig['roles'], config.roles);
-  const baseUrl = config.broker.baseUrl.replace(/\/+$/, '');
+  // Trailing slashes: the look-behind starts a match only at the first slash of a run (linear time).
+  const baseUrl = config.broker.baseUrl.replace(/(?<!\/)\/+$/, '');
   return {
     file,
     broker: {

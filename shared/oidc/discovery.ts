@@ -11,7 +11,8 @@ export interface ProviderMetadata {
   readonly document: Readonly<Record<string, unknown>>;
 }
 
-export const discoveryUrl = (issuer: string): URL => new URL(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`);
+// Trailing slashes: the look-behind starts a match only at the first slash of a run (linear time).
+export const discoveryUrl = (issuer: string): URL => new URL(`${issuer.replace(/(?<!\/)\/+$/, '')}/.well-known/openid-configuration`);
 
 export const fetchDiscovery = async (issuer: string, http: HttpOptions): Promise<ProviderMetadata> => {
   const url = discoveryUrl(issuer);

@@ -45,12 +45,20 @@ export const DIGEST_METHODS: Readonly<Record<string, string>> = {
 export const SHA1_SIGNATURE_METHODS: Readonly<Record<string, string>> = { [ALG.rsaSha1]: 'sha1' };
 export const SHA1_DIGEST_METHODS: Readonly<Record<string, string>> = { [ALG.sha1]: 'sha1' };
 
-/** Bounds on what a SAML message may cost before it is refused. */
+/**
+ * Bounds on what a SAML message may cost before it is refused (docs/security.md, "CPU before any signature
+ * check"). Real IdP output stays far below each: AD FS, Entra ID, Okta, Google, Keycloak and Shibboleth responses
+ * have at most 7 attributes on an element, 6 namespace declarations in scope and depth 8.
+ */
 export const LIMITS = {
   /** base64 text of a SAMLResponse (the form field or subject_token). */
   maxEncodedBytes: 256 * 1024,
   maxDepth: 50,
   maxElements: 5000,
+  /** On one element, namespace declarations included (a parser and exc-c14n handle each). */
+  maxAttributes: 32,
+  /** Declared on an element and its ancestors together: exc-c14n searches this scope for every name it renders. */
+  maxNamespaceDeclarations: 64,
 } as const;
 
 /** IdP metadata is operator-supplied and can be larger (aggregates are not supported). */
@@ -58,4 +66,24 @@ export const METADATA_LIMITS = {
   maxEncodedBytes: 1024 * 1024,
   maxDepth: 50,
   maxElements: 20_000,
+  maxAttributes: 64,
+  maxNamespaceDeclarations: 128,
+} as const;
+
+/**
+ * Bounds on a ds:Signature, checked before xml-crypto (or the broker) canonicalises any of it. IdPs send ~15
+ * elements and 1.5–3 KB of text (the certificate in KeyInfo), a one-token PrefixList, 344–368 characters of
+ * SignatureValue (RSA-2048).
+ */
+export const SIGNATURE_LIMITS = {
+  /** Elements in the whole ds:Signature, KeyInfo included. */
+  maxElements: 64,
+  /** Characters of text in the whole ds:Signature (a certificate chain in KeyInfo fits several times). */
+  maxTextChars: 32 * 1024,
+  /** base64 characters of a SignatureValue: RSA-8192 (1024 bytes). */
+  maxSignatureValueChars: 1368,
+  /** base64 characters of a DigestValue: SHA-512 (64 bytes). */
+  maxDigestValueChars: 88,
+  /** Names in an InclusiveNamespaces PrefixList. */
+  maxPrefixListNames: 32,
 } as const;

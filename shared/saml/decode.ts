@@ -17,11 +17,12 @@ export const decodeSamlMessage = (encoded: string, maxEncodedBytes: number = LIM
   const compact = encoded.replace(/[\t\n\r ]+/g, '');
   const url = !BASE64.test(compact) && BASE64URL.test(compact);
   if (!url && !BASE64.test(compact)) fail('SAML_INVALID', 'SAML message is not base64');
-  const bare = compact.replace(/=+$/, '');
+  // Padding: the alphabet check allows two '=' at most; a bounded quantifier cannot rescan a run (no ReDoS).
+  const bare = compact.replace(/={1,2}$/, '');
   if (bare.length % 4 === 1 || (compact.length !== bare.length && compact.length % 4 !== 0)) fail('SAML_INVALID', 'SAML message has a bad base64 length');
   const bytes = Buffer.from(bare, url ? 'base64url' : 'base64');
   // Non-canonical encodings (stray bits in the last character) are refused: one message, one spelling.
-  if (bytes.toString(url ? 'base64url' : 'base64').replace(/=+$/, '') !== bare) fail('SAML_INVALID', 'SAML message is not canonical base64');
+  if (bytes.toString(url ? 'base64url' : 'base64').replace(/={1,2}$/, '') !== bare) fail('SAML_INVALID', 'SAML message is not canonical base64');
   try {
     return utf8.decode(bytes);
   } catch (error) {

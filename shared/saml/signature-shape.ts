@@ -1,10 +1,12 @@
-// The structure of every ds:Signature, checked before any digest is computed (xml-crypto digests every
-// Reference before it looks at the signature value: hundreds of References would cost seconds of CPU).
-// Structure violations are SIGNATURE_INVALID; a method outside the allow-list is ALGORITHM_NOT_ALLOWED.
+// The structure of every ds:Signature, checked before anything of it is canonicalised or digested: xml-crypto
+// canonicalises SignedInfo as it loads a signature and digests every Reference before it looks at the signature
+// value, so an unverified signature must already be small and plain (docs/security.md, "CPU before any
+// signature check"). Structure violations are SIGNATURE_INVALID; a method outside the allow-list is
+// ALGORITHM_NOT_ALLOWED.
 
-import type { Element } from '@xmldom/xmldom';
+import type { Element, Node } from '@xmldom/xmldom';
 import { fail } from '../errors.ts';
-import { ALG, DIGEST_METHODS, NS, SHA1_DIGEST_METHODS, SHA1_SIGNATURE_METHODS, SIGNATURE_METHODS } from './constants.ts';
+import { ALG, DIGEST_METHODS, NS, SHA1_DIGEST_METHODS, SHA1_SIGNATURE_METHODS, SIGNATURE_LIMITS, SIGNATURE_METHODS } from './constants.ts';
 import { attr, assertNoText, elementChildren, one, optional, sequence, textOf, type ParsedXml } from './xml.ts';
 
 export interface SignatureShape {
@@ -15,10 +17,47 @@ export interface SignatureShape {
   readonly digestMethod: string;
   /** exc-c14n InclusiveNamespaces PrefixList of the Reference's transform. */
   readonly inclusivePrefixes: readonly string[];
+  /** The SignatureValue, whitespace removed. */
+  readonly signatureValue: string;
 }
 
 const invalid = (reason: string): never => fail('SIGNATURE_INVALID', `Signature refused: ${reason}`);
-const BASE64 = /^[A-Za-z0-9+/\s]+={0,2}\s*$/;
+// Whitespace is stripped first, so no two quantifiers can match the same characters (linear time).
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const XML_WHITESPACE = /[\t\n\r ]+/g;
+const PREFIX = /^(?:#default|[A-Za-z_][\w.-]{0,63})$/;
+
+/**
+ * The base64 text of `element` without its whitespace, at most `maxChars` long. The length is bounded before
+ * any pattern runs; line-wrapped values (Santuario, 76 columns) and indentation keep well inside twice that.
+ */
+const base64Text = (element: Element, maxChars: number): string => {
+  const text = textOf(element, 'SIGNATURE_INVALID');
+  if (text.length > 2 * maxChars + 64) invalid(`${element.localName} is too long`);
+  const compact = text.replace(XML_WHITESPACE, '');
+  if (compact.length > maxChars || !BASE64.test(compact)) invalid(`${element.localName} is not base64 of a possible length`);
+  return compact;
+};
+
+/**
+ * Element and text floods anywhere in the signature (KeyInfo included, which xml-crypto serialises and searches
+ * by XPath): refused while counting, so the count itself stays bounded.
+ */
+const checkSize = (signature: Element): void => {
+  let elements = 0;
+  let text = 0;
+  const stack: Node[] = [signature];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.nodeType !== 1) {
+      text += (node.nodeValue ?? '').length;
+      if (text > SIGNATURE_LIMITS.maxTextChars) invalid('too much text');
+      continue;
+    }
+    if (++elements > SIGNATURE_LIMITS.maxElements) invalid('too many elements');
+    for (let child = node.firstChild; child; child = child.nextSibling) stack.push(child);
+  }
+};
 
 const algorithmOf = (element: Element, allowed: Readonly<Record<string, string>>, sha1: Readonly<Record<string, string>>, allowSha1: boolean): string => {
   const algorithm = attr(element, 'Algorithm') ?? '';
@@ -34,7 +73,15 @@ const algorithmOf = (element: Element, allowed: Readonly<Record<string, string>>
 const excC14nPrefixes = (method: Element): string[] => {
   if (attr(method, 'Algorithm') !== ALG.excC14n) invalid(`canonicalization ${attr(method, 'Algorithm') ?? ''}`);
   const [[inclusive]] = sequence(method, [optional(NS.excC14n, 'InclusiveNamespaces')], 'SIGNATURE_INVALID');
-  return inclusive ? (inclusive.getAttribute('PrefixList') ?? '').split(/\s+/).filter(Boolean) : [];
+  if (!inclusive) return [];
+  // Content in InclusiveNamespaces has no meaning; it would only be canonicalised before the signature is checked.
+  sequence(inclusive, [], 'SIGNATURE_INVALID');
+  assertNoText(inclusive, 'SIGNATURE_INVALID');
+  // PrefixList flood: exc-c14n looks every name up among the ancestors' and each element's declarations.
+  const prefixes = (attr(inclusive, 'PrefixList') ?? '').split(XML_WHITESPACE).filter(Boolean);
+  if (prefixes.length > SIGNATURE_LIMITS.maxPrefixListNames) invalid('PrefixList names too many prefixes');
+  if (!prefixes.every((p) => PREFIX.test(p))) invalid('PrefixList holds something other than prefixes');
+  return prefixes;
 };
 
 const checkReference = (reference: Element, signed: Element, allowSha1: boolean): Pick<SignatureShape, 'digestMethod' | 'inclusivePrefixes'> => {
@@ -50,11 +97,12 @@ const checkReference = (reference: Element, signed: Element, allowSha1: boolean)
   const [[enveloped], [c14n]] = sequence(transforms!, [one(NS.ds, 'Transform'), one(NS.ds, 'Transform')], 'SIGNATURE_INVALID');
   if (attr(enveloped!, 'Algorithm') !== ALG.enveloped || elementChildren(enveloped!).length > 0) invalid('the first transform is not enveloped-signature');
   const inclusivePrefixes = excC14nPrefixes(c14n!);
-  if (!BASE64.test(textOf(digestValue!, 'SIGNATURE_INVALID'))) invalid('DigestValue is not base64');
+  base64Text(digestValue!, SIGNATURE_LIMITS.maxDigestValueChars);
   return { digestMethod: algorithmOf(digestMethod!, DIGEST_METHODS, SHA1_DIGEST_METHODS, allowSha1), inclusivePrefixes };
 };
 
 const checkOne = (signature: Element, allowSha1: boolean): SignatureShape => {
+  checkSize(signature);
   const signed = signature.parentNode as Element;
   // Object/Manifest can carry references to anything: only SignedInfo, SignatureValue and KeyInfo.
   const [[signedInfo], [signatureValue]] = sequence(
@@ -70,9 +118,9 @@ const checkOne = (signature: Element, allowSha1: boolean): SignatureShape => {
   );
   excC14nPrefixes(c14n!);
   assertNoText(signedInfo!, 'SIGNATURE_INVALID');
-  if (!BASE64.test(textOf(signatureValue!, 'SIGNATURE_INVALID'))) invalid('SignatureValue is not base64');
+  const value = base64Text(signatureValue!, SIGNATURE_LIMITS.maxSignatureValueChars);
   const signatureMethod = algorithmOf(method!, SIGNATURE_METHODS, SHA1_SIGNATURE_METHODS, allowSha1);
-  return { signature, signed, signatureMethod, ...checkReference(reference!, signed, allowSha1) };
+  return { signature, signed, signatureMethod, signatureValue: value, ...checkReference(reference!, signed, allowSha1) };
 };
 
 const REFERENCE_TAG = /<(?:[A-Za-z_][\w.-]*:)?Reference[\s/>]/g;

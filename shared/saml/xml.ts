@@ -8,6 +8,10 @@ import { fail, type ErrorCode } from '../errors.ts';
 export interface ParseOptions {
   readonly maxDepth: number;
   readonly maxElements: number;
+  /** Attributes on one element, namespace declarations included. */
+  readonly maxAttributes: number;
+  /** Namespace declarations on an element and its ancestors together. */
+  readonly maxNamespaceDeclarations: number;
   /** Metadata files carry comments; SAML messages may not (a comment splits a signed text node). */
   readonly allowComments?: boolean;
   readonly code?: Extract<ErrorCode, 'SAML_INVALID' | 'CONFIG_INVALID'>;
@@ -43,6 +47,54 @@ const XML_DECLARATION = /^<\?xml\s+version\s*=\s*(["'])1\.0\1(\s+encoding\s*=\s*
 const bad = (code: ErrorCode, reason: string): never => fail(code, `XML refused: ${reason}`);
 const misplaced = (code: ErrorCode, reason: string): never => fail(code, `structure refused: ${reason}`);
 
+/**
+ * The start tag whose name begins at `from`: where it ends ('>'), how many attributes it has (one '=' each
+ * outside quotes, namespace declarations included) and whether it is empty ('/>'). Exact for well-formed text;
+ * a malformed tag makes the parser stop there, so what a stray quote hides is never parsed.
+ */
+const startTagAt = (text: string, from: number, code: ErrorCode): { end: number; attributes: number; empty: boolean } => {
+  let attributes = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+      i = text.indexOf(c === 0x22 ? '"' : "'", i + 1);
+      if (i === -1) break;
+    } else if (c === 0x3d /* = */) attributes++;
+    else if (c === 0x3e /* > */) return { end: i, attributes, empty: text.charCodeAt(i - 1) === 0x2f /* / */ };
+  }
+  return bad(code, 'unterminated start tag');
+};
+
+/**
+ * Depth, element and attribute bombs, counted on the text before the parser builds anything: xmldom resolves
+ * names through one scope per open element (its cost grows with depth × elements) and stores every attribute.
+ */
+const scanTags = (text: string, from: number, options: ParseOptions, code: ErrorCode): void => {
+  const past = (marker: string, at: number): number => {
+    const found = text.indexOf(marker, at);
+    return found === -1 ? bad(code, 'unterminated CDATA section or comment') : found + marker.length;
+  };
+  let elements = 0;
+  let depth = 0;
+  for (let i = text.indexOf('<', from); i !== -1; ) {
+    let next: number;
+    if (text.startsWith('<![CDATA[', i)) next = past(']]>', i + 9);
+    else if (text.startsWith('<!--', i)) next = past('-->', i + 4);
+    else if (text.charCodeAt(i + 1) === 0x2f /* / */) {
+      depth = Math.max(0, depth - 1);
+      next = i + 2;
+    } else {
+      if (++elements > options.maxElements) bad(code, 'too many elements');
+      const tag = startTagAt(text, i + 1, code);
+      if (tag.attributes > options.maxAttributes) bad(code, 'too many attributes on an element');
+      if (depth + 1 > options.maxDepth) bad(code, 'too deep');
+      if (!tag.empty) depth++;
+      next = tag.end + 1;
+    }
+    i = text.indexOf('<', next);
+  }
+};
+
 /** Cheap checks on the text itself, so that no hostile construct ever reaches the parser. */
 const prescan = (text: string, options: ParseOptions, code: ErrorCode): void => {
   // Lone surrogates and control characters: smuggling and parser-differential material.
@@ -63,6 +115,7 @@ const prescan = (text: string, options: ParseOptions, code: ErrorCode): void => 
       bad(code, text.startsWith('<!--', i) ? 'comment' : 'DOCTYPE or declaration');
     }
   }
+  scanTags(text, declaration?.[0].length ?? 0, options, code);
 };
 
 const parser = (namespaces: ParseOptions['namespaces']): DOMParser =>
@@ -79,16 +132,17 @@ const walk = (doc: Document, options: ParseOptions, code: ErrorCode): { ids: Map
   const ids = new Map<string, Element>();
   const signatures: Element[] = [];
   let elements = 0;
-  const stack: Array<[Node, number]> = [];
+  // [node, depth, namespace declarations on its ancestors]
+  const stack: Array<[Node, number, number]> = [];
   for (let child = doc.firstChild; child; child = child.nextSibling) {
     if (child.nodeType === PROCESSING_INSTRUCTION_NODE && child === doc.firstChild && child.nodeName === 'xml') continue;
     if (child.nodeType === TEXT_NODE && (child.nodeValue ?? '').trim() === '') continue;
     if (child.nodeType === COMMENT_NODE && options.allowComments === true) continue;
     if (child.nodeType !== ELEMENT_NODE) bad(code, `node type ${child.nodeType} outside the root element`);
-    stack.push([child, 1]);
+    stack.push([child, 1, 0]);
   }
   while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
+    const [node, depth, inherited] = stack.pop()!;
     if (node.nodeType === TEXT_NODE || node.nodeType === CDATA_SECTION_NODE) {
       if (FORBIDDEN_CHARS.test(node.nodeValue ?? '')) bad(code, 'forbidden character reference');
       continue;
@@ -99,15 +153,20 @@ const walk = (doc: Document, options: ParseOptions, code: ErrorCode): { ids: Map
     // Depth and width bombs: bounded work for everything that walks the tree after us.
     if (depth > options.maxDepth) bad(code, 'too deep');
     if (++elements > options.maxElements) bad(code, 'too many elements');
+    let namespaces = inherited;
     for (const attribute of Array.from(element.attributes)) {
       if (FORBIDDEN_CHARS.test(attribute.value)) bad(code, 'forbidden character reference in an attribute');
+      if (attribute.namespaceURI === XMLNS_NS) namespaces++;
       if (attribute.namespaceURI === XMLNS_NS || (attribute.localName ?? '').toLowerCase() !== 'id') continue;
       // Duplicate IDs: the classic signature-wrapping lever (the verifier and the reader pick different twins).
       if (ids.has(attribute.value)) bad(code, 'duplicate ID');
       ids.set(attribute.value, element);
     }
+    // Namespace floods: exc-c14n keeps the namespaces it has rendered in a list it copies for every child and
+    // searches for every prefixed name; its cost grows with this scope (thousands cost seconds).
+    if (namespaces > options.maxNamespaceDeclarations) bad(code, 'too many namespace declarations in scope');
     if (element.namespaceURI === DS_NS && element.localName === 'Signature') signatures.push(element);
-    for (let child = element.lastChild; child; child = child.previousSibling) stack.push([child, depth + 1]);
+    for (let child = element.lastChild; child; child = child.previousSibling) stack.push([child, depth + 1, namespaces]);
   }
   return { ids, signatures };
 };

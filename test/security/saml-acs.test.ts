@@ -4,6 +4,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../shared/errors.ts';
+import { backtrackingBase64, MAX_XML_BYTES, signedInfoNamespacesAndPrefixList } from '../../tools/bench/saml-adversarial.ts';
 import { movedInto, resignedAssertion, textReplaced, withEvilAssertion, withoutSignatures, wrappedInSecondResponse } from '../support/saml-attacks.ts';
 import { encode, generateKeyPair, type ResponseOptions } from '../support/saml-idp.ts';
 import { Browser, carriesCredentials, codeOf, form, httpEvent, lambdaContext, useBrokerUnderTest, type HandlerResult } from '../support/security-broker.ts';
@@ -19,6 +20,8 @@ beforeAll(async () => {
 const minutes = (n: number): Date => new Date(Date.now() + n * 60_000);
 const xml = (options: ResponseOptions = {}): Promise<string> => broker.saml.xml({ now: new Date(), inResponseTo: undefined, ...options });
 const mutated = (mutate: (x: string) => string, options?: ResponseOptions) => async (): Promise<string> => encode(mutate(await xml(options)));
+/** base64url (nothing to escape in a form) at the largest size both routes' 256 KB body limit lets through. */
+const atBodyLimit = (mutate: (x: string, maxBytes: number) => string) => async (): Promise<string> => Buffer.from(mutate(await xml(), MAX_XML_BYTES - 300)).toString('base64url');
 
 interface Row {
   readonly name: string;
@@ -48,6 +51,9 @@ const rows: Row[] = [
   { name: 'DOCTYPE with an external entity', code: 'SAML_INVALID', build: mutated((x) => `<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>${x.replace('>alice@example.com<', '>&x;<')}`) },
   { name: 'not base64', code: 'SAML_INVALID', build: async () => '<samlp:Response/>' },
   { name: 'oversized', code: 'PAYLOAD_TOO_LARGE', build: async () => (await mutated((x) => x)()) + 'A'.repeat(300 * 1024) },
+  // CPU before any signature check (test/security/saml-cpu.test.ts has one row per bound)
+  { name: 'CPU: SignatureValue "A", spaces, "!" (quadratic backtracking for the old base64 pattern)', code: 'SIGNATURE_INVALID', build: atBodyLimit(backtrackingBase64('SignatureValue')) },
+  { name: 'CPU: namespace declarations on SignedInfo and a PrefixList of thousands of names', code: 'SAML_INVALID', build: atBodyLimit(signedInfoNamespacesAndPrefixList) },
 ];
 
 type Channel = 'POST /saml/acs' | 'POST /token (saml2)';

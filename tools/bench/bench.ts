@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick]`: every figure of docs/performance.md, measured in one run on this machine — bundle
 // sizes (built as sam build builds them), cold starts next to a trivial handler, warm POST /token next to its
 // floor (jose jwtVerify + the same STS send), warm POST /saml/acs next to samlify and node-saml on the same
-// response. Prints a table and writes .bench/results.json (gitignored). No network: AWS is answered in-process
+// response, CPU to the refusal of the worst SAML messages we know (tools/bench/saml-adversarial.ts). Prints a table and writes .bench/results.json (gitignored). No network: AWS is answered in-process
 // (warm) or by a stub on 127.0.0.1 (cold starts). Each measurement runs in its own Node 24 process, one at a time.
 
 import { spawn } from 'node:child_process';
@@ -18,15 +18,16 @@ import { startAwsStubServer } from './aws-stub.ts';
 import { breakdownOf, buildAll, type Builds } from './builds.ts';
 import { measureColdStarts, NODE, type ColdSample, type ColdSubject } from './cold-start.ts';
 import { functionEnv, httpEvent, LOCAL_CONFIG, ROOT, samlAcsEvent, samlTokenExchangeEvent, tokenExchangeEvent } from './events.ts';
+import type { SamlCpuRow } from './saml-cpu.ts';
 import { summarise, type Summary } from './stats.ts';
 
 const WORK = resolve(ROOT, '.bench');
 const BUILD = resolve(WORK, 'build');
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
-const PLAN = args.quick ? { tokenSamples: 500, samlSamples: 40, coldRounds: 3 } : { tokenSamples: 3000, samlSamples: 300, coldRounds: 15 };
+const PLAN = args.quick ? { tokenSamples: 500, samlSamples: 40, samlCpuSamples: 5, coldRounds: 3 } : { tokenSamples: 3000, samlSamples: 300, samlCpuSamples: 15, coldRounds: 15 };
 
-const TARGETS = { tokenWarm: 1.5, samlWarmVsSamlify: 1.0, samlWarmVsNodeSaml: 1.0, tokenCold: 3, samlCold: 5, tokenBundle: 350_000, samlBundle: 900_000 } as const;
+const TARGETS = { tokenWarm: 1.5, samlWarmVsSamlify: 1.0, samlWarmVsNodeSaml: 1.0, tokenCold: 3, samlCold: 5, tokenBundle: 350_000, samlBundle: 900_000, samlRefusalCpuMs: 100 } as const;
 
 // ---------------------------------------------------------------------------------------------------- workers
 
@@ -109,7 +110,7 @@ const coldPlan = async (builds: Builds, stubUrl: string, caFile: string): Promis
 
 const cpuModel = (): string => {
   try {
-    return /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? 'unknown';
+    return /^model name[\t ]*:[\t ]*(\S.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? 'unknown';
   } catch {
     return 'unknown';
   }
@@ -152,6 +153,10 @@ const main = async (): Promise<void> => {
   const token = (await runWorker('tools/bench/warm-token.ts', [String(PLAN.tokenSamples)], functionEnv('TokenFunction'))) as { handler: Summary; floor: Summary; tokenBytes: number };
   console.log(`warm POST /saml/acs: ${PLAN.samlSamples} requests each …`);
   const saml = (await runWorker('tools/bench/warm-saml.ts', [String(PLAN.samlSamples)], functionEnv('SamlFunction'))) as { handler: Summary; samlify: Summary; nodeSaml: Summary; responseBytes: number };
+  console.log(`adversarial SAML input: ${PLAN.samlCpuSamples} requests each …`);
+  const adversarial = (await runWorker('tools/bench/saml-cpu.ts', [String(PLAN.samlCpuSamples)], functionEnv('SamlFunction'))) as SamlCpuRow[];
+  const refused = adversarial.filter((r) => r.outcome !== 'accepted');
+  const worstRefusal = refused.reduce((worst, r) => (r.cpu.median > worst.cpu.median ? r : worst), refused[0]!);
 
   const tls = await generate([{ name: 'commonName', value: 'localhost' }], { keySize: 2048, algorithm: 'sha256' });
   const caFile = resolve(WORK, 'stub-ca.pem');
@@ -189,6 +194,7 @@ const main = async (): Promise<void> => {
     { name: 'SamlFunction cold start ÷ trivial', figure: times(samlCold), target: `≤ ${TARGETS.samlCold}×`, met: samlCold <= TARGETS.samlCold },
     { name: `TokenFunction bundle, minified (index.mjs; saml2.mjs on demand: ${kb(size('TokenFunction').onDemand.reduce((n, d) => n + d.bytes, 0))})`, figure: kb(size('TokenFunction').bytes), target: `≤ ${kb(TARGETS.tokenBundle)}`, met: size('TokenFunction').bytes <= TARGETS.tokenBundle },
     { name: 'SamlFunction bundle, minified', figure: kb(size('SamlFunction').bytes), target: `≤ ${kb(TARGETS.samlBundle)}`, met: size('SamlFunction').bytes <= TARGETS.samlBundle },
+    { name: `worst adversarial SAML input, CPU to the refusal, median (${worstRefusal.name})`, figure: `${fixed(worstRefusal.cpu.median)} ms`, target: `< ${TARGETS.samlRefusalCpuMs} ms`, met: refused.every((r) => r.cpu.median < TARGETS.samlRefusalCpuMs) },
   ];
 
   const lines: string[] = [];
@@ -203,6 +209,13 @@ const main = async (): Promise<void> => {
         ['  samlify parseLoginResponse, no-op schema validator', ms(saml.samlify), '1.00×'],
         ['  @node-saml/node-saml validatePostResponseAsync', ms(saml.nodeSaml), times(ratio(saml.nodeSaml, saml.samlify))],
       ],
+    ),
+  );
+  lines.push('', `Adversarial SAML input — CPU ms per request to the refusal (validateSamlResponse, as POST /saml/acs and saml2 on /token run it), median (min–max) of ${PLAN.samlCpuSamples}`);
+  lines.push(
+    ...table(
+      ['', 'attack', '>base64', 'outcome', '>CPU ms', `< ${TARGETS.samlRefusalCpuMs} ms`],
+      adversarial.map((r) => [r.name, r.attack, kb(r.encodedBytes), r.outcome, ms(r.cpu), r.cpu.median < TARGETS.samlRefusalCpuMs ? 'yes' : 'NO']),
     ),
   );
   const coldRows = (what: boolean): string[][] =>
@@ -247,6 +260,7 @@ const main = async (): Promise<void> => {
     machine: { ...machine, loadAverageAtEnd: loadavg()[0] ?? 0 },
     plan: PLAN,
     warm: { token: { ...token, ratio: tokenRatio }, saml: { ...saml, ratioVsSamlify: samlVsSamlify, ratioVsNodeSaml: samlVsNodeSaml } },
+    samlAdversarial: adversarial,
     cold: { rounds: PLAN.coldRounds, reference: 'trivial handler', subjects: coldSummary },
     bundles: Object.fromEntries(
       functions.map((b) => [b.logicalId, { bytes: b.bytes, gzipBytes: b.gzipBytes, breakdown: breakdown[b.logicalId], onDemand: b.onDemand.map((d) => ({ file: basename(d.file), bytes: d.bytes, gzipBytes: d.gzipBytes })) }]),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dateTime, readAssertion } from '../../../shared/saml/assertion.ts';
+import { LIMITS } from '../../../shared/saml/constants.ts';
 import { parseStrictXml } from '../../../shared/saml/xml.ts';
 
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
@@ -15,7 +16,7 @@ type Parts = typeof parts;
 const assertion = (over: Partial<Parts> = {}, attrs = 'ID="_a1" Version="2.0" IssueInstant="2026-11-22T12:00:00Z"') => {
   const p = { ...parts, ...over };
   const xml = `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ${attrs}>${p.issuer}${p.subject}${p.conditions}${p.authn}${p.attributes}</saml:Assertion>`;
-  return readAssertion(parseStrictXml(xml, { maxDepth: 50, maxElements: 5000 }).root);
+  return readAssertion(parseStrictXml(xml, LIMITS).root);
 };
 const refused = (over: Partial<Parts>, attrs?: string) => expect(() => assertion(over, attrs)).toThrow(expect.objectContaining({ code: 'SAML_INVALID' }));
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Element } from '@xmldom/xmldom';
 import { checkSignatureShapes } from '../../../shared/saml/signature-shape.ts';
+import { LIMITS } from '../../../shared/saml/constants.ts';
 import { parseStrictXml } from '../../../shared/saml/xml.ts';
 
 const EXC = 'http://www.w3.org/2001/10/xml-exc-c14n#';
@@ -15,7 +16,7 @@ const response = (sig: string, inside = '') =>
   `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r" Version="2.0"><saml:Issuer>x</saml:Issuer>${sig}${inside}</samlp:Response>`;
 
 const shapes = (xml: string, allowSha1 = false) => {
-  const parsed = parseStrictXml(xml, { maxDepth: 50, maxElements: 5000 });
+  const parsed = parseStrictXml(xml, LIMITS);
   return checkSignatureShapes(parsed, [parsed.root as Element], allowSha1);
 };
 const code = (xml: string, allowSha1 = false): string | undefined => {
@@ -56,6 +57,33 @@ describe('checkSignatureShapes', () => {
     ['an unknown digest', response(signature.replace(SHA256, 'http://www.w3.org/2001/04/xmldsig-more#md5')), 'ALGORITHM_NOT_ALLOWED'],
     ['a SHA-1 digest under an RSA-SHA256 signature', response(signature.replace(SHA256, 'http://www.w3.org/2000/09/xmldsig#sha1')), 'ALGORITHM_NOT_ALLOWED'],
   ])('refuses %s', (_name, xml, expected) => expect(code(xml)).toBe(expected));
+
+  const withPrefixList = (list: string, content = ''): string =>
+    response(signature.replace(`<ds:Transform Algorithm="${EXC}"/>`, `<ds:Transform Algorithm="${EXC}"><ec:InclusiveNamespaces xmlns:ec="${EXC}" PrefixList="${list}">${content}</ec:InclusiveNamespaces></ds:Transform>`));
+  const withValue = (element: 'SignatureValue' | 'DigestValue', value: string): string => response(signature.replace(new RegExp(`<ds:${element}>AAAA<`), `<ds:${element}>${value}<`));
+  const names = (n: number): string => Array.from({ length: n }, (_, i) => `p${i}`).join(' ');
+
+  it.each<[string, string]>([
+    ['a PrefixList of 33 names', withPrefixList(names(33))],
+    ['a PrefixList naming something other than a prefix', withPrefixList('xs saml:Assertion')],
+    ['a PrefixList with #all', withPrefixList('#all')],
+    ['an element in InclusiveNamespaces', withPrefixList('xs', '<ec:x/>')],
+    ['text in InclusiveNamespaces', withPrefixList('xs', 'saml')],
+    ['a SignatureValue longer than RSA-8192', withValue('SignatureValue', 'A'.repeat(1372))],
+    ['a SignatureValue padded to more than twice that with whitespace', withValue('SignatureValue', `A${' '.repeat(2800)}AAA`)],
+    ['"A", 100,000 spaces, "!" (polynomial for an overlapping pattern)', withValue('SignatureValue', `A${' '.repeat(100_000)}!`)],
+    ['a SignatureValue with a non-ASCII space', withValue('SignatureValue', 'AA\u00a0AA')],
+    ['a DigestValue longer than SHA-512', withValue('DigestValue', 'A'.repeat(92))],
+    ['more elements in the Signature than the bound', response(signature.replace('<ds:KeyName>k</ds:KeyName>', '<ds:KeyName/>'.repeat(60)))],
+    ['more text in the Signature than the bound', response(signature.replace('<ds:KeyName>k</ds:KeyName>', `<ds:KeyName>${'k'.repeat(33 * 1024)}</ds:KeyName>`))],
+  ])('refuses %s before anything is canonicalised', (_name, xml) => expect(code(xml)).toBe('SIGNATURE_INVALID'));
+
+  it('accepts the bounds themselves: 32 PrefixList names, #default, RSA-8192 and SHA-512 values, line-wrapped base64', () => {
+    expect(shapes(withPrefixList(`${names(31)} #default`))[0]!.inclusivePrefixes).toHaveLength(32);
+    const wrapped = `\n${'A'.repeat(1364).replace(/.{76}/g, '$&&#13;\n')}AAAA\n`;
+    expect(shapes(withValue('SignatureValue', wrapped))[0]!.signatureValue).toBe('A'.repeat(1368));
+    expect(code(withValue('DigestValue', `${'A'.repeat(86)}==`))).toBeUndefined();
+  });
 
   it('allows SHA-1 methods only when the provider does', () => {
     const sha1 = response(signature.replace(RSA256, 'http://www.w3.org/2000/09/xmldsig#rsa-sha1').replace(SHA256, 'http://www.w3.org/2000/09/xmldsig#sha1'));

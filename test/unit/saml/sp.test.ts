@@ -4,12 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../../shared/config/index.ts';
 import { samlProvidersOf } from '../../../shared/saml/providers.ts';
 import { buildLoginRedirect, spMetadataXml, spSettingsOf, validateSamlStructure } from '../../../shared/saml/sp.ts';
+import { LIMITS } from '../../../shared/saml/constants.ts';
 import { attr, elementChildren, parseStrictXml, textOf } from '../../../shared/saml/xml.ts';
 import { ACS_URL, SP_ENTITY_ID, createTestIdp, generateKeyPair, providerFor, type TestIdp } from '../../support/saml-idp.ts';
 
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
 const sp = { entityId: SP_ENTITY_ID, acsUrl: ACS_URL };
-const strict = (xml: string) => parseStrictXml(xml, { maxDepth: 50, maxElements: 5000 });
+const strict = (xml: string) => parseStrictXml(xml, LIMITS);
 
 let idp: TestIdp;
 let encryption: { privateKeyPem: string; certPem: string };

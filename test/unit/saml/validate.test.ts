@@ -1,7 +1,13 @@
+import type { Element } from '@xmldom/xmldom';
 import { generate } from 'selfsigned';
 import { SignedXml } from 'xml-crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LIMITS } from '../../../shared/saml/constants.ts';
+import { parseIdpMetadata } from '../../../shared/saml/metadata.ts';
+import { checkSignatureShapes } from '../../../shared/saml/signature-shape.ts';
+import { verifySignature } from '../../../shared/saml/signature.ts';
 import { validateSamlResponse } from '../../../shared/saml/validate.ts';
+import { parseStrictXml, type ParsedXml } from '../../../shared/saml/xml.ts';
 import { resignSignedInfo, withoutSignatures } from '../../support/saml-attacks.ts';
 import { ATTR, NOW, contextFor, createTestIdp, encode, generateKeyPair, memoryReplayStore, mutateDom, providerFor, type TestIdp } from '../../support/saml-idp.ts';
 
@@ -14,6 +20,25 @@ beforeAll(async () => {
   spKeys = await generateKeyPair('broker.example.com');
   otherKeys = await generateKeyPair('old-key.example.com');
 });
+
+/** A response whose assertion signature lists `xs` in its PrefixList, declared on the Response (as Okta does). */
+const prefixListSigned = async (): Promise<string> => {
+  const unsigned = withoutSignatures(await idp.xml()).replace(' xmlns:xs="http://www.w3.org/2001/XMLSchema"', '').replace('<samlp:Response ', '<samlp:Response xmlns:xs="http://www.w3.org/2001/XMLSchema" ');
+  const signer = new SignedXml({ privateKey: idp.privateKeyPem, signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#' });
+  signer.addReference({
+    xpath: "/*[local-name(.)='Response']/*[local-name(.)='Assertion']",
+    transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
+    digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
+    inclusiveNamespacesPrefixList: ['xs'],
+  });
+  signer.computeSignature(unsigned, { prefix: 'ds', location: { reference: "/*[local-name(.)='Response']/*[local-name(.)='Assertion']/*[local-name(.)='Issuer']", action: 'after' } });
+  // xml-crypto's signer also puts an InclusiveNamespaces under enveloped-signature, which no IdP does: drop it.
+  return resignSignedInfo(signer.getSignedXml(), idp.privateKeyPem, (signedInfo) => {
+    const junk = signedInfo.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'InclusiveNamespaces').item(0)!;
+    junk.parentNode!.removeChild(junk);
+  });
+};
+const assertionOf = (parsed: ParsedXml): Element => parsed.doc.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:assertion', 'Assertion').item(0)!;
 
 describe('validateSamlResponse: the identity', () => {
   it('returns the verified identity with SPEC §4 raw claims', async () => {
@@ -85,22 +110,16 @@ describe('validateSamlResponse: keys', () => {
   });
 
   it('verifies an exc-c14n InclusiveNamespaces PrefixList whose prefix is declared above the assertion', async () => {
-    const unsigned = withoutSignatures(await idp.xml()).replace(' xmlns:xs="http://www.w3.org/2001/XMLSchema"', '').replace('<samlp:Response ', '<samlp:Response xmlns:xs="http://www.w3.org/2001/XMLSchema" ');
-    const signer = new SignedXml({ privateKey: idp.privateKeyPem, signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#' });
-    signer.addReference({
-      xpath: "/*[local-name(.)='Response']/*[local-name(.)='Assertion']",
-      transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
-      digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
-      inclusiveNamespacesPrefixList: ['xs'],
-    });
-    signer.computeSignature(unsigned, { prefix: 'ds', location: { reference: "/*[local-name(.)='Response']/*[local-name(.)='Assertion']/*[local-name(.)='Issuer']", action: 'after' } });
-    // xml-crypto's signer also puts an InclusiveNamespaces under enveloped-signature, which no IdP does: drop it.
-    const signed = resignSignedInfo(signer.getSignedXml(), idp.privateKeyPem, (signedInfo) => {
-      const junk = signedInfo.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'InclusiveNamespaces').item(0)!;
-      junk.parentNode!.removeChild(junk);
-    });
+    const signed = await prefixListSigned();
     expect(signed).toContain('PrefixList="xs"');
     await expect(validateSamlResponse({ samlResponse: encode(signed) }, contextFor(providerFor(idp)))).resolves.toMatchObject({ nameId: 'alice@example.com' });
+  });
+
+  it('leaves the parsed document as it was: the Signature back in place, no declaration copied from above', async () => {
+    const parsed = parseStrictXml(await prefixListSigned(), LIMITS);
+    const before = parsed.root.toString();
+    for (const shape of checkSignatureShapes(parsed, [parsed.root, assertionOf(parsed)], false)) verifySignature(shape, parseIdpMetadata(idp.metadataXml).signingCerts);
+    expect(parsed.root.toString()).toBe(before);
   });
 
   it('accepts a Response-only signature only where the provider does not want signed assertions', async () => {

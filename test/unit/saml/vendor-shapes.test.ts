@@ -9,6 +9,7 @@ import type { ErrorCode } from '../../../shared/errors.ts';
 import type { SamlIdentity, SamlProviderRuntime, SamlValidationContext } from '../../../shared/saml/types.ts';
 import { decryptAssertion } from '../../../shared/saml/decrypt.ts';
 import { validateSamlResponse } from '../../../shared/saml/validate.ts';
+import { LIMITS } from '../../../shared/saml/constants.ts';
 import { parseStrictXml } from '../../../shared/saml/xml.ts';
 import { movedInto, withEvilAssertion } from '../../support/saml-attacks.ts';
 import { ACS_URL, NOW, REQUEST_ID, SP_ENTITY_ID, contextFor, encode, generateKeyPair, providerFor } from '../../support/saml-idp.ts';
@@ -366,12 +367,12 @@ describe('vendor metadata', () => {
 describe('vendor-shaped SAML responses: the shapes are what the vendors send', () => {
   it('keycloak encrypts the Assertion as written in its Response: the plaintext does not declare saml:', () => {
     const xml = xmlOf('keycloak', { encrypt: true, encryption: { data: 'aes256-gcm', keyTransport: 'rsa-oaep', oaepDigest: 'sha256', mgf: 'sha256' } });
-    const parsed = parseStrictXml(xml, { maxDepth: 50, maxElements: 5000 });
+    const parsed = parseStrictXml(xml, LIMITS);
     const encrypted = parsed.doc.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:assertion', 'EncryptedAssertion').item(0)!;
     const plaintext = decryptAssertion(encrypted, spKeys.privateKeyPem);
     expect(plaintext).toMatch(/^<saml:Assertion xmlns="urn:oasis:names:tc:SAML:2.0:assertion" /);
     expect(plaintext).not.toContain('xmlns:saml=');
-    expect(() => parseStrictXml(plaintext, { maxDepth: 50, maxElements: 5000 })).toThrow(expect.objectContaining({ code: 'SAML_INVALID' }));
+    expect(() => parseStrictXml(plaintext, LIMITS)).toThrow(expect.objectContaining({ code: 'SAML_INVALID' }));
   });
 
   const fragments: Readonly<Record<Vendor, readonly string[]>> = {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BrokerError } from '../../../shared/errors.ts';
+import { LIMITS } from '../../../shared/saml/constants.ts';
 import { many, one, optional, parseStrictXml, sequence, textOf } from '../../../shared/saml/xml.ts';
 
-const LIMITS = { maxDepth: 50, maxElements: 5000 };
 const parse = (xml: string, extra: Partial<Parameters<typeof parseStrictXml>[1]> = {}) => parseStrictXml(xml, { ...LIMITS, ...extra });
 const refused = (xml: string, extra: Partial<Parameters<typeof parseStrictXml>[1]> = {}) => expect(() => parse(xml, extra)).toThrow(expect.objectContaining({ code: extra.code ?? 'SAML_INVALID' }));
 
@@ -41,8 +41,37 @@ describe('parseStrictXml', () => {
 
   it('refuses a document deeper than the limit', () => refused(`${'<e>'.repeat(51)}${'</e>'.repeat(51)}`));
   it('accepts a document at the depth limit', () => expect(parse(`${'<e>'.repeat(50)}${'</e>'.repeat(50)}`).root.localName).toBe('e'));
-  it('refuses more elements than the limit (counted after parsing)', () => refused(`<r>${'<e/>'.repeat(5000)}</r>`));
+  it('refuses an empty element one level deeper than the limit', () => refused(`${'<e>'.repeat(50)}<e/>${'</e>'.repeat(50)}`));
+  it('refuses more elements than the limit', () => refused(`<r>${'<e/>'.repeat(5000)}</r>`));
   it('refuses a markup bomb before parsing', () => refused(`<r>${'<e></e>'.repeat(6000)}</r>`));
+
+  const attributes = (n: number, name = (i: number) => `a${i}`): string => Array.from({ length: n }, (_, i) => ` ${name(i)}="v"`).join('');
+  it('accepts as many attributes on an element as the limit, namespace declarations included', () => {
+    expect(parse(`<r${attributes(16)}${attributes(16, (i) => `xmlns:n${i}`)}/>`).root.attributes).toHaveLength(32);
+  });
+  it('refuses more attributes on an element than the limit', () => refused(`<r><c${attributes(33)}/></r>`));
+  it('refuses more namespace declarations on an element than the attribute limit', () => refused(`<r${attributes(33, (i) => `xmlns:n${i}`)}/>`));
+  it('counts attributes and depth lexically: quotes, > and = in values, CDATA and comments', () => {
+    const strict = { ...LIMITS, maxDepth: 2, maxAttributes: 2 };
+    expect(parse(`<r a="=>'" b='"/>='><c><![CDATA[<e><e x="1" y="2" z="3">]]></c></r>`, strict).root.localName).toBe('r');
+    expect(parse('<r><!-- <e><e><e> --><c/></r>', { ...strict, allowComments: true }).root.localName).toBe('r');
+    refused('<r><c><e/></c></r>', strict);
+    refused('<r a="1" b="2" c="3"/>', strict);
+  });
+  it('refuses an unterminated start tag, CDATA section or comment', () => {
+    refused('<r a="1"');
+    refused('<r><![CDATA[x</r>');
+    refused('<r><!-- x</r>', { allowComments: true });
+  });
+
+  it('accepts as many namespace declarations in scope as the limit, across levels', () => {
+    expect(parse(`<r${attributes(32, (i) => `xmlns:a${i}`)}><c${attributes(32, (i) => `xmlns:b${i}`)}/></r>`).root.localName).toBe('r');
+  });
+  it('refuses more namespace declarations in scope than the limit, however they are spread', () => {
+    refused(`<r${attributes(22, (i) => `xmlns:a${i}`)}><c${attributes(22, (i) => `xmlns:b${i}`)}><d${attributes(21, (i) => `xmlns:c${i}`)}/></c></r>`);
+    // a prefix declared again counts again: each declaration is one more entry for exc-c14n to search
+    refused(`<r${attributes(32, (i) => `xmlns:a${i}`)}><c${attributes(32, (i) => `xmlns:a${i}`)}><d xmlns:a0="v"/></c></r>`);
+  });
 
   it('allows comments only where asked (metadata), with its own error code otherwise', () => {
     expect(parse('<r><!-- ok --></r>', { allowComments: true }).root.localName).toBe('r');
