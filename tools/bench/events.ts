@@ -35,6 +35,8 @@ export const functionEnv = (logicalId: string, extra: Readonly<Record<string, st
     TZ: ':UTC',
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
     AWS_LAMBDA_FUNCTION_NAME: logicalId,
+    // As `sam local invoke` sets it: the local config trusts the committed DEV ONLY keys, refused in a real Lambda.
+    AWS_SAM_LOCAL: 'true',
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
