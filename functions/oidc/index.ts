@@ -3,4 +3,4 @@ import { composeFromEnvironment } from '../../shared/compose/broker.ts';
 import { composeOidcRoutes } from '../../shared/compose/oidc.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 
-export const handler = brokerHandler('page', await composeOidcRoutes(await composeFromEnvironment()));
+export const handler = brokerHandler('page', composeOidcRoutes(await composeFromEnvironment()));

@@ -50,9 +50,8 @@ export const composeBroker = (options: BrokerOptions): Broker => {
   };
   const sealingSecret = (): SealingSecret =>
     memo('sealing-secret', () => {
-      const ref = config.broker.sealingSecret;
-      const secret = ref === undefined ? undefined : config.secrets.get(ref);
-      const usable = secret === undefined ? undefined : sealingSecretOf(secret);
+      const bytes = config.material.sealingSecret;
+      const usable = bytes === undefined ? undefined : sealingSecretOf(bytes);
       if (!usable) throw new BrokerError('CONFIG_INVALID', 'browser sign-in needs broker.sealingSecret (env:NAME or ssm:/path, at least 32 bytes)');
       return usable;
     });

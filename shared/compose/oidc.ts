@@ -5,14 +5,13 @@ import { createOidcSignIn, parseOidcFlow, type OidcFlowState } from '../flows/oi
 import type { RouteHandler } from '../http/handler.ts';
 import { oidcRoutes } from '../http/routes/oidc.ts';
 import { createOidcVerifier } from '../oidc/index.ts';
-import { clientSecretsOf, createOidcCodeFlow } from '../oidc/login.ts';
+import { createOidcCodeFlow } from '../oidc/login.ts';
 import type { Broker } from './broker.ts';
 import { browserSignInOf, cliSupportOf, replayOf } from './services.ts';
 
-export const composeOidcRoutes = async (broker: Broker): Promise<RouteHandler> => {
+export const composeOidcRoutes = (broker: Broker): RouteHandler => {
   const { config } = broker;
-  const secrets = await clientSecretsOf(config);
-  const codeFlow = createOidcCodeFlow({ config, verifier: createOidcVerifier(config, { replay: replayOf(broker) }), clientSecretsOf: (id) => secrets.get(id) ?? {} });
+  const codeFlow = createOidcCodeFlow({ config, verifier: createOidcVerifier(config, { replay: replayOf(broker) }) });
   const signIn = createOidcSignIn({
     codeFlow,
     flows: broker.sealer<OidcFlowState>({ purpose: 'oidc-flow', failCode: 'FLOW_INVALID', parse: parseOidcFlow }),

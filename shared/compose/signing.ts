@@ -6,7 +6,8 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import { ConfigError, type BrokerConfig } from '../config/index.ts';
 import type { WebIdentitySigner } from '../issuance/issue.ts';
 import { createKmsSigningKey } from '../issuance/kms-signing-key.ts';
-import { pemSigningKey, SigningKeyMaterialError, type SigningKey } from '../issuance/signing-key.ts';
+import { privateKeySigningKey, type SigningKey } from '../issuance/signing-key.ts';
+import type { SigningKeyMaterial } from '../config/material.ts';
 import { createWebIdentitySigner } from '../issuance/web-identity.ts';
 
 type KeyPath = 'broker.signingKey' | 'broker.previousSigningKey';
@@ -33,28 +34,19 @@ export const kmsKeyIdOf = (ref: string, signingKeyArn: string | undefined): stri
   return id === '' ? signingKeyArn || undefined : id;
 };
 
-/** A bad key fails the cold start, naming the config path and never echoing the key. */
-const signingKeyOf = (options: SigningKeyOptions, path: KeyPath, ref: string): SigningKey => {
-  const { config } = options;
-  if (ref.startsWith('kms:')) {
-    const keyId = kmsKeyIdOf(ref, options.signingKeyArn);
-    if (keyId === undefined) throw invalid(config, path, 'kms: names no key and SIGNING_KEY_ARN is not set');
-    return createKmsSigningKey(options.kms(), keyId);
-  }
-  const pem = config.secrets.get(ref);
-  if (pem === undefined) throw invalid(config, path, 'the key reference was not resolved');
-  try {
-    return pemSigningKey(pem);
-  } catch (error) {
-    if (error instanceof SigningKeyMaterialError) throw invalid(config, path, error.message);
-    throw error;
-  }
+/** A key of the config's key material: KMS (its id resolved here) or the PEM key the loader already checked. */
+const signingKeyOf = (options: SigningKeyOptions, path: KeyPath, material: SigningKeyMaterial | undefined): SigningKey | undefined => {
+  if (material === undefined) return undefined;
+  if (material.kind === 'pem') return privateKeySigningKey(material.privateKey);
+  const keyId = kmsKeyIdOf(material.ref, options.signingKeyArn);
+  if (keyId === undefined) throw invalid(options.config, path, 'kms: names no key and SIGNING_KEY_ARN is not set');
+  return createKmsSigningKey(options.kms(), keyId);
 };
 
 export const createSigningKeys = (options: SigningKeyOptions): SigningKeys => {
-  const { signingKey, previousSigningKey, baseUrl, tokenAudience } = options.config.broker;
-  const current = signingKey === undefined ? undefined : signingKeyOf(options, 'broker.signingKey', signingKey);
-  const previous = previousSigningKey === undefined ? undefined : signingKeyOf(options, 'broker.previousSigningKey', previousSigningKey);
+  const { baseUrl, tokenAudience } = options.config.broker;
+  const current = signingKeyOf(options, 'broker.signingKey', options.config.material.signingKey);
+  const previous = signingKeyOf(options, 'broker.previousSigningKey', options.config.material.previousSigningKey);
   return {
     published: [current, previous].filter((k): k is SigningKey => k !== undefined),
     signer: current && createWebIdentitySigner({ issuer: baseUrl, audience: tokenAudience, key: current }),

@@ -13,6 +13,7 @@ import {
   templateClaims,
 } from '../rules/index.ts';
 import { mayBeMultiValued, multiValuedClaims } from './multi-valued.ts';
+import { readJsonObject } from '../json/strict.ts';
 import type { ParsedConfig, ProviderConfig, RuleConfig } from './schema.ts';
 
 export interface Problem {
@@ -120,7 +121,7 @@ export const checkConfig = (config: ParsedConfig): Problem[] => {
     checkSession(config, rule, path, error, warn);
   });
 
-  checkOrder(config, error, warn);
+  checkOrder(config, warn);
 
   for (const [rid, role] of Object.entries(config.roles)) {
     if (!usedRoles.has(rid)) warn(`roles.${rid}`, 'no allow rule grants this role');
@@ -132,6 +133,13 @@ export const checkConfig = (config: ParsedConfig): Problem[] => {
 };
 
 type Report = (path: string, message: string) => void;
+
+/** A session policy as a document: the mapping itself, or the JSON object a string holds (strictly read). */
+export const policyDocument = (policy: string | Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> | undefined => {
+  if (typeof policy !== 'string') return policy;
+  const read = readJsonObject(policy);
+  return 'value' in read ? read.value : undefined;
+};
 
 const checkConditions = (rule: RuleConfig, path: string, error: Report, warn: Report): void => {
   const entries = Object.entries(rule.conditions ?? {});
@@ -190,9 +198,14 @@ const checkSession = (config: ParsedConfig, rule: RuleConfig, path: string, erro
     error(`${path}.session.policyArns`, `${session.policyArns?.length} policy ARNs: STS accepts at most ${MAX_POLICY_ARNS}`);
   }
   if (session.policy !== undefined) {
+    const document = policyDocument(session.policy);
+    if (document === undefined) {
+      error(`${path}.session.policy`, 'must be a policy document: a mapping, or a JSON object as a string (with no repeated member)');
+      return;
+    }
     let size: number;
     try {
-      size = JSON.stringify(session.policy).length;
+      size = JSON.stringify(document).length;
     } catch {
       error(`${path}.session.policy`, 'inline policy cannot be written as JSON (a YAML alias refers to itself?)');
       return;
@@ -228,7 +241,7 @@ const checkSession = (config: ParsedConfig, rule: RuleConfig, path: string, erro
 };
 
 /** Rules that can never take effect because of an earlier allow rule (shadowed) or a deny rule (unreachable). */
-const checkOrder = (config: ParsedConfig, error: Report, warn: Report): void => {
+const checkOrder = (config: ParsedConfig, warn: Report): void => {
   const rules = config.rules;
   rules.forEach((rule, j) => {
     const path = `rules[${j}]`;
@@ -238,8 +251,8 @@ const checkOrder = (config: ParsedConfig, error: Report, warn: Report): void => 
       if (!earlier || earlier.effect !== rule.effect) continue;
       if (superset(providersOf(config, earlier), pj) && covers(earlier.roles, rule.roles) && weakerOrEqual(earlier, rule)) {
         const msg = `shadowed by earlier rule "${ruleIdAt(earlier, i)}", which matches whenever this one does and lists all its roles`;
-        if (rule.effect === 'allow') error(path, `${msg}: it can never grant a role or supply a session`);
-        else warn(path, `${msg}: it is redundant`);
+        // A warning, not an error: the rule grants nothing the earlier one does not, so it must not block a deploy.
+        warn(path, rule.effect === 'allow' ? `${msg}: it can never grant a role or supply a session` : `${msg}: it is redundant`);
         return;
       }
     }
@@ -247,7 +260,7 @@ const checkOrder = (config: ParsedConfig, error: Report, warn: Report): void => 
     rules.forEach((deny, d) => {
       if (deny.effect !== 'deny') return;
       if (superset(providersOf(config, deny), pj) && covers(deny.roles, rule.roles) && weakerOrEqual(deny, rule)) {
-        error(path, `unreachable: deny rule "${ruleIdAt(deny, d)}" matches whenever this rule does and refuses all its roles`);
+        warn(path, `unreachable: deny rule "${ruleIdAt(deny, d)}" matches whenever this rule does and refuses all its roles`);
       }
     });
   });

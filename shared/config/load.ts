@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Policy, Rule } from '../rules/index.ts';
-import { checkConfig, ruleIdAt, type Problem } from './check.ts';
+import { checkConfig, policyDocument, ruleIdAt, type Problem } from './check.ts';
+import { materialOf, type KeyMaterial } from './material.ts';
 import { devKeyProblems } from './dev-keys.ts';
 import { configSchema, type ParsedConfig, type ProviderConfig } from './schema.ts';
 
@@ -21,6 +22,8 @@ export interface BrokerConfig {
   readonly policy: Policy;
   /** Resolved secret and file references, by reference text (`env:NAME`, `ssm:/p`, `file:keys/x.pem`). */
   readonly secrets: ReadonlyMap<string, string>;
+  /** Key material parsed and checked at load (shared/config/material.ts). */
+  readonly material: KeyMaterial;
   readonly warnings: readonly Problem[];
 }
 
@@ -124,7 +127,13 @@ export const validateConfig = (data: unknown): { config?: ParsedConfig; problems
   if (forbidden.length > 0) return { problems: forbidden };
   const result = configSchema.safeParse(data);
   if (!result.success) {
-    return { problems: result.error.issues.map((issue) => ({ severity: 'error', path: zodPath(issue.path) || '(root)', message: issue.message })) };
+    // An unknown key is reported at its own path (broker.sealingSecet), not at the mapping that holds it.
+    const problems = result.error.issues.flatMap((issue): Problem[] =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ severity: 'error', path: zodPath([...issue.path, key]), message: 'unknown key (check the spelling against docs/configuration.md)' }))
+        : [{ severity: 'error', path: zodPath(issue.path) || '(root)', message: issue.message }],
+    );
+    return { problems };
   }
   return { config: result.data, problems: checkConfig(result.data) };
 };
@@ -192,8 +201,8 @@ const resolveRefs = async (config: ParsedConfig, file: string, options: LoadOpti
   return { secrets, problems };
 };
 
-/** Every piece of key material of the config, by path: resolved references and inline metadata. */
-const materialOf = (config: ParsedConfig, secrets: ReadonlyMap<string, string>): Array<[string, string]> => {
+/** Every piece of key material of the config as text, by path: resolved references and inline metadata. */
+const keyTextsOf = (config: ParsedConfig, secrets: ReadonlyMap<string, string>): Array<[string, string]> => {
   const material = refsOf(config).flatMap(([path, ref]): Array<[string, string]> => {
     const text = secrets.get(ref);
     return text === undefined ? [] : [[path, text]];
@@ -202,8 +211,13 @@ const materialOf = (config: ParsedConfig, secrets: ReadonlyMap<string, string>):
   return material;
 };
 
-const materialise = (file: string, config: ParsedConfig, secrets: Map<string, string>, warnings: Problem[]): BrokerConfig => {
-  const rules: Rule[] = config.rules.map((r, i) => ({ ...r, id: ruleIdAt(r, i) }));
+const materialise = (file: string, config: ParsedConfig, secrets: Map<string, string>, material: KeyMaterial, warnings: Problem[]): BrokerConfig => {
+  // A policy given as a JSON string is the same document as a mapping (checked by checkConfig).
+  const rules: Rule[] = config.rules.map((r, i) => ({
+    ...r,
+    id: ruleIdAt(r, i),
+    ...(r.session?.policy === undefined ? {} : { session: { ...r.session, policy: policyDocument(r.session.policy) } }),
+  }));
   const providers: Record<string, ProviderConfig> = Object.create(null) as Record<string, ProviderConfig>;
   for (const [id, p] of Object.entries(config.providers)) {
     providers[id] = p.type === 'saml' && p.metadataFile !== undefined ? { ...p, metadataXml: secrets.get(`file:${p.metadataFile}`) } : p;
@@ -224,6 +238,7 @@ const materialise = (file: string, config: ParsedConfig, secrets: Map<string, st
     rules,
     policy: { roles, rules },
     secrets,
+    material,
     warnings,
   };
 };
@@ -233,9 +248,11 @@ export const buildConfig = async (data: unknown, file: string, options: LoadOpti
   const { config, problems } = validateConfig(data);
   if (!config || problems.some((p) => p.severity === 'error')) throw new ConfigError(file, problems);
   const resolved = await resolveRefs(config, file, options);
-  resolved.problems.push(...devKeyProblems(config.broker.baseUrl, materialOf(config, resolved.secrets), options.env ?? process.env));
+  resolved.problems.push(...devKeyProblems(config.broker.baseUrl, keyTextsOf(config, resolved.secrets), options.env ?? process.env));
+  const { material, problems: materialProblems } = await materialOf(config, resolved.secrets);
+  resolved.problems.push(...materialProblems);
   if (resolved.problems.length > 0) throw new ConfigError(file, [...problems, ...resolved.problems]);
-  return materialise(file, config, resolved.secrets, problems);
+  return materialise(file, config, resolved.secrets, material, problems);
 };
 
 export const loadConfigFile = async (file: string, options: LoadOptions = {}): Promise<BrokerConfig> => {

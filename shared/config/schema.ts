@@ -2,10 +2,11 @@
 // misspelt key is an error rather than a silently ignored setting.
 
 import * as z from 'zod/mini';
+import { describeIssue } from './messages.ts';
 
 // The config is parsed once per cold start: zod's JIT (code generated with `new Function` on the first parse) costs
 // more than it saves for one parse (~15 ms of a cold start), and no code is generated at run time.
-z.config({ jitless: true });
+z.config({ jitless: true, customError: describeIssue });
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
@@ -94,7 +95,9 @@ const role = z.strictObject({
 });
 
 const conditionScalar = z.union([z.string(), z.number(), z.boolean()]);
-const conditionValue = z.union([conditionScalar, z.array(conditionScalar).check(z.minLength(1, 'needs at least one value'))]);
+const conditionValue = z.union([conditionScalar, z.array(conditionScalar).check(z.minLength(1, 'needs at least one value'))], {
+  error: 'must be a string, a number, true or false, or a list of them',
+});
 const conditions = z.record(z.string(), z.record(nonEmpty(), conditionValue));
 
 const session = z.strictObject({
@@ -104,7 +107,8 @@ const session = z.strictObject({
   tags: z.optional(z.record(z.string(), z.string())),
   transitiveTags: z.optional(z.array(nonEmpty())),
   policyArns: z.optional(z.array(z.string().check(z.regex(POLICY_ARN, 'must be an IAM policy ARN')))),
-  policy: z.optional(z.record(z.string(), z.unknown())),
+  /** An inline session policy: a mapping, or the same document as a JSON string (as CloudFormation accepts both). */
+  policy: z.optional(z.union([z.record(z.string(), z.unknown()), z.string()])),
 });
 
 const rule = z.strictObject({

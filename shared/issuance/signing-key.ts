@@ -63,7 +63,11 @@ export const pemSigningKey = (pem: string): SigningKey => {
     // The PEM text itself is never part of the message: it is a secret.
     throw new SigningKeyMaterialError('the signing key is not an unencrypted PEM private key (PKCS#8 or PKCS#1)', { cause: error });
   }
-  // Fails here, at composition (cold start), rather than on the first request.
+  return privateKeySigningKey(privateKey);
+};
+
+/** An RSA private key (at least 2048 bits) already read — the config loader reads `file:`/`env:`/`ssm:` PEM keys. */
+export const privateKeySigningKey = (privateKey: KeyObject): SigningKey => {
   if (privateKey.asymmetricKeyType !== 'rsa' || (privateKey.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_MODULUS_BITS) {
     throw new SigningKeyMaterialError(`the signing key must be RSA with at least ${MIN_MODULUS_BITS} bits`);
   }

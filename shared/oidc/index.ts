@@ -60,8 +60,10 @@ export const createOidcVerifier = (config: BrokerConfig, deps: OidcVerifierDeps 
   const resolvers = new Map<string, KeyResolver>();
   const keysFor = (id: string, provider: OidcProviderConfig): KeyResolver => {
     let resolver = resolvers.get(id);
-    if (!resolver && provider.jwksFile !== undefined) {
-      resolver = createStaticKeyResolver(JSON.parse(config.secrets.get(`file:${provider.jwksFile}`) ?? '{}') as Record<string, unknown>);
+    const jwks = config.material.oidc[id]?.jwks;
+    if (!resolver && jwks !== undefined) {
+      // jwksFile: parsed and checked when the config loaded.
+      resolver = createStaticKeyResolver(jwks);
       resolvers.set(id, resolver);
     }
     if (!resolver) {

@@ -102,11 +102,9 @@ export const createKeyResolver = (jwksUri: () => Promise<URL>, options: JwksOpti
   };
 };
 
-/** Keys from a JWKS file of the config (`jwksFile`): no discovery, no fetch, the same key filter. */
-export const createStaticKeyResolver = (document: Readonly<Record<string, unknown>>): KeyResolver => {
-  const found = usableKeys(document);
-  if (found.length === 0) throw new BrokerError('CONFIG_INVALID', 'the JWKS file holds no usable signature key');
-  const set = createLocalJWKSet({ keys: found } satisfies JSONWebKeySet);
+/** Keys from a JWKS file of the config (`jwksFile`, filtered and checked when the config loaded): no discovery, no fetch. */
+export const createStaticKeyResolver = (jwks: JSONWebKeySet): KeyResolver => {
+  const set = createLocalJWKSet(jwks);
   return async (header) => {
     try {
       return await set({ alg: header.alg, kid: header.kid });

@@ -3,9 +3,9 @@
 // (mix-up) and nonce, with the ID token then verified again with its signature by the verifier POST /token uses.
 // Where the flow's secrets are kept between the two steps (a sealed cookie) is the caller's business.
 
-import { importPKCS8 } from 'jose';
 import * as client from 'openid-client';
 import type { BrokerConfig, OidcProviderConfig } from '../config/index.ts';
+import type { OidcMaterial } from '../config/material.ts';
 import { BrokerError, type ErrorCode } from '../errors.ts';
 import { isLoopbackHost } from '../patterns.ts';
 import type { OidcVerifier, VerifiedIdToken } from './index.ts';
@@ -39,11 +39,8 @@ const clientAuthOf = (provider: OidcProviderConfig, secrets: OidcClientSecrets):
   }
 };
 
-/** What the provider's client authentication needs, materialised from the config at cold start. */
-export interface OidcClientSecrets {
-  readonly clientSecret?: string | undefined;
-  readonly clientPrivateKey?: CryptoKey | undefined;
-}
+/** What the provider's client authentication needs: the client secret or the private_key_jwt key (config key material). */
+type OidcClientSecrets = Pick<OidcMaterial, 'clientSecret' | 'clientPrivateKey'>;
 
 /** The claim or attribute an oauth4webapi comparison failure names (`cause.claim` / `cause.attribute`). */
 const comparedName = (error: client.ClientError): string | undefined => {
@@ -85,28 +82,9 @@ export const translateClientError = (error: unknown): BrokerError => {
   return wrap('FLOW_INVALID', 'error');
 };
 
-/** Client secrets and private_key_jwt keys of the browser-sign-in providers, read once at cold start. */
-export const clientSecretsOf = async (config: BrokerConfig): Promise<ReadonlyMap<string, OidcClientSecrets>> => {
-  const out = new Map<string, OidcClientSecrets>();
-  for (const [id, p] of Object.entries(config.providers)) {
-    if (p.type !== 'oidc' || p.clientId === undefined) continue;
-    const pem = p.clientPrivateKey === undefined ? undefined : config.secrets.get(p.clientPrivateKey);
-    let clientPrivateKey: CryptoKey | undefined;
-    try {
-      clientPrivateKey = pem === undefined ? undefined : await importPKCS8(pem, 'RS256');
-    } catch (error) {
-      throw new BrokerError('CONFIG_INVALID', `providers.${id}.clientPrivateKey is not a PKCS#8 RSA private key`, { cause: error });
-    }
-    out.set(id, { clientSecret: p.clientSecret === undefined ? undefined : config.secrets.get(p.clientSecret), clientPrivateKey });
-  }
-  return out;
-};
-
 export interface OidcCodeFlowOptions {
   readonly config: BrokerConfig;
   readonly verifier: OidcVerifier;
-  /** Client secrets and keys per provider id, materialised at cold start. */
-  readonly clientSecretsOf: (providerId: string) => OidcClientSecrets;
   /** openid-client's discovery timeout, in seconds. */
   readonly timeoutSeconds?: number;
 }
@@ -136,7 +114,7 @@ export const createOidcCodeFlow = (options: OidcCodeFlowOptions): OidcCodeFlow =
       const issuer = new URL(settings.issuer);
       const loopback = issuer.protocol === 'http:' && isLoopbackHost(issuer.hostname);
       found = client
-        .discovery(issuer, settings.clientId ?? '', { redirect_uris: [redirectUri], response_types: ['code'] }, clientAuthOf(settings, options.clientSecretsOf(id)), {
+        .discovery(issuer, settings.clientId ?? '', { redirect_uris: [redirectUri], response_types: ['code'] }, clientAuthOf(settings, options.config.material.oidc[id] ?? {}), {
           timeout: options.timeoutSeconds ?? 5,
           ...(loopback ? { execute: [client.allowInsecureRequests] } : {}),
         })

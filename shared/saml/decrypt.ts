@@ -2,7 +2,7 @@
 // AES-GCM content encryption only (CBC invites padding oracles, RSA PKCS#1 v1.5 invites Bleichenbacher).
 // The plaintext then goes through the same strict parse and signature checks as any assertion.
 
-import { createDecipheriv, createPrivateKey, constants, privateDecrypt, type KeyObject } from 'node:crypto';
+import { createDecipheriv, constants, privateDecrypt, type KeyObject } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
 import { fail } from '../errors.ts';
 import { NS } from './constants.ts';
@@ -79,19 +79,9 @@ const unwrapKey = (encryptedKey: Element, privateKey: KeyObject, keyBytes: numbe
   return key;
 };
 
-const privateKeys = new Map<string, KeyObject>();
-const privateKeyOf = (pem: string): KeyObject => {
-  let key = privateKeys.get(pem);
-  if (!key) {
-    key = createPrivateKey(pem);
-    privateKeys.set(pem, key);
-  }
-  return key;
-};
-
 /** Decrypts an EncryptedAssertion with the provider's SP key; returns the assertion's XML text. */
-export const decryptAssertion = (encryptedAssertion: Element, decryptionKeyPem: string | undefined): string => {
-  if (decryptionKeyPem === undefined) return invalid('no decryption key is configured for this provider');
+export const decryptAssertion = (encryptedAssertion: Element, decryptionKey: KeyObject | undefined): string => {
+  if (decryptionKey === undefined) return invalid('no decryption key is configured for this provider');
   const [[data], siblings] = sequence(encryptedAssertion, [one(NS.xenc, 'EncryptedData'), many(NS.xenc, ['EncryptedKey'])]);
   const [[method], [keyInfo]] = sequence(data!, [
     one(NS.xenc, 'EncryptionMethod'),
@@ -100,7 +90,7 @@ export const decryptAssertion = (encryptedAssertion: Element, decryptionKeyPem: 
     optional(NS.xenc, 'EncryptionProperties'),
   ]);
   const content = CONTENT_ALGORITHMS[attr(method!, 'Algorithm') ?? ''] ?? notAllowed(`content encryption ${attr(method!, 'Algorithm') ?? '(none)'}`);
-  const key = unwrapKey(encryptedKeyOf(encryptedAssertion, keyInfo, siblings!), privateKeyOf(decryptionKeyPem), content.keyBytes);
+  const key = unwrapKey(encryptedKeyOf(encryptedAssertion, keyInfo, siblings!), decryptionKey, content.keyBytes);
   const bytes = cipherValueOf(data!);
   if (bytes.length < 12 + 16 + 1) invalid('ciphertext too short');
   try {

@@ -33,9 +33,7 @@ const certificateBody = (pem: string): string =>
   pem.replace(/[\r\n]/g, '').replace('-----BEGIN CERTIFICATE-----', '').replace('-----END CERTIFICATE-----', '').replace(/[ \t]/g, '');
 
 export const spSettingsOf = (config: BrokerConfig): SpSettings => {
-  const encryptionCerts = Object.values(config.providers).flatMap((p) =>
-    p.type === 'saml' && p.decryptionCert !== undefined ? [config.secrets.get(p.decryptionCert) ?? fail('CONFIG_INVALID', 'decryptionCert is not resolved')] : [],
-  );
+  const encryptionCerts = Object.values(config.material.saml).flatMap((m) => (m.decryptionCert === undefined ? [] : [m.decryptionCert]));
   const saml = Object.values(config.providers).filter((p) => p.type === 'saml');
   // One SP document serves every SAML provider: it may only promise what each of them enforces.
   const wantAssertionsSigned = saml.length > 0 && saml.every((p) => p.wantAssertionsSigned);

@@ -1,5 +1,6 @@
 // The SAML core's public shapes: what a provider looks like at run time, what validation needs, what it yields.
 
+import type { KeyObject } from 'node:crypto';
 import type { ReplayStore } from '../stores/replay.ts';
 import type { AttributeValue } from './assertion.ts';
 import type { IdpMetadata } from './metadata.ts';
@@ -13,8 +14,8 @@ export interface SamlProviderRuntime {
   readonly allowSha1: boolean;
   /** Overrides broker.maxAssertionAgeSeconds for this provider. */
   readonly maxAssertionAgeSeconds?: number | undefined;
-  /** SP private key (PEM, PKCS#8 or PKCS#1) for EncryptedAssertion; absent: encrypted assertions are refused. */
-  readonly decryptionKeyPem?: string | undefined;
+  /** SP private key (RSA) for EncryptedAssertion, parsed when the config loaded; absent: encrypted assertions are refused. */
+  readonly decryptionKey?: KeyObject | undefined;
 }
 
 export interface SamlInput {

@@ -41,7 +41,7 @@ const verifyAll = (parsed: ParsedXml, signable: readonly Element[], provider: Sa
  * Any signature over the content covers that binding (exc-c14n renders the namespace of every prefix used).
  */
 const decrypted = (encrypted: Element, provider: SamlProviderRuntime): { assertion: Element; signed: boolean } => {
-  const plaintext = decryptAssertion(encrypted, provider.decryptionKeyPem);
+  const plaintext = decryptAssertion(encrypted, provider.decryptionKey);
   refuseReferenceFlood(plaintext);
   const inner = parseStrictXml(plaintext, { ...LIMITS, namespaces: { [encrypted.prefix ?? '']: NS.assertion } });
   const count = inner.doc.getElementsByTagNameNS(NS.assertion, 'Assertion').length;

@@ -27,11 +27,8 @@ const VERSION = 1;
 export const MAX_SEALED_LENGTH = 16 * 1024;
 const SEALED_FORMAT = /^[A-Za-z0-9_-]+$/;
 
-/** The sealing secret, or undefined with the reason it cannot serve (too short). */
-export const sealingSecretOf = (secret: string): SealingSecret | undefined => {
-  const bytes = Buffer.from(secret, 'utf8');
-  return bytes.length < MIN_SEALING_SECRET_BYTES ? undefined : { bytes };
-};
+/** The sealing secret from its bytes (the config loader checked broker.sealingSecret), or undefined when too short. */
+export const sealingSecretOf = (bytes: Buffer): SealingSecret | undefined => (bytes.length < MIN_SEALING_SECRET_BYTES ? undefined : { bytes });
 
 export interface SealerOptions<T> {
   readonly purpose: SealPurpose;

@@ -5,15 +5,12 @@ import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig, type BrokerConfig } from '../../shared/config/index.ts';
 import { createOidcVerifier } from '../../shared/oidc/index.ts';
-import { clientSecretsOf, createOidcCodeFlow, newCodeFlowSecrets } from '../../shared/oidc/login.ts';
+import { createOidcCodeFlow, newCodeFlowSecrets } from '../../shared/oidc/login.ts';
 import { startDevOidcIdp, type DevOidcIdp } from '../../tools/local/dev-oidc-idp.ts';
 import { MiniBrowser } from '../support/browser.ts';
 import { createMemoryReplayStore } from '../support/memory-replay.ts';
 
-const codeFlowFor = async (config: BrokerConfig) => {
-  const secrets = await clientSecretsOf(config);
-  return createOidcCodeFlow({ config, verifier: createOidcVerifier(config, { replay: createMemoryReplayStore() }), clientSecretsOf: (id) => secrets.get(id) ?? {} });
-};
+const codeFlowFor = async (config: BrokerConfig) => createOidcCodeFlow({ config, verifier: createOidcVerifier(config, { replay: createMemoryReplayStore() }) });
 
 const BASE = 'https://broker.example.com';
 const CALLBACK = `${BASE}/oidc/callback`;

@@ -1,6 +1,11 @@
 // Builders for config documents used across tests: one valid base, mutated per test.
 
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { buildConfig, type BrokerConfig } from '../../shared/config/index.ts';
+
+/** The example IdP metadata of config/ (a public certificate only): what check-config parses like any IdP's. */
+export const EXAMPLE_IDP_METADATA = readFileSync(resolve(import.meta.dirname, '../../config/example-idp-metadata.xml'), 'utf8');
 
 export const baseConfig = (): Record<string, any> => ({
   version: 1,
@@ -8,7 +13,7 @@ export const baseConfig = (): Record<string, any> => ({
   providers: {
     'corp-saml': {
       type: 'saml',
-      metadataXml: '<EntityDescriptor/>',
+      metadataXml: EXAMPLE_IDP_METADATA,
       allowIdpInitiated: true,
       claims: {
         email: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',

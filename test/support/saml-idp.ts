@@ -2,6 +2,7 @@
 // what the tests need around it: the SP side config, an in-memory replay store, and encode/mutate helpers so
 // that each attack row is one mutation of a valid signed response.
 
+import { createPrivateKey } from 'node:crypto';
 import { DOMParser, XMLSerializer, type Document } from '@xmldom/xmldom';
 import { BrokerError } from '../../shared/errors.ts';
 import { parseIdpMetadata } from '../../shared/saml/metadata.ts';
@@ -66,14 +67,19 @@ export const mutateDom = (xml: string, mutate: (doc: Document) => void): string 
   return new XMLSerializer().serializeToString(doc);
 };
 
-export const providerFor = (idp: { metadataXml: string }, overrides: Partial<SamlProviderRuntime> = {}): SamlProviderRuntime => ({
-  id: 'corp-saml',
-  metadata: parseIdpMetadata(idp.metadataXml),
-  allowIdpInitiated: false,
-  wantAssertionsSigned: false,
-  allowSha1: false,
-  ...overrides,
-});
+/** A provider at run time; `decryptionKeyPem` is read as the config loader would read decryptionKey. */
+export const providerFor = (idp: { metadataXml: string }, overrides: Partial<SamlProviderRuntime> & { decryptionKeyPem?: string | undefined } = {}): SamlProviderRuntime => {
+  const { decryptionKeyPem, ...rest } = overrides;
+  return {
+    id: 'corp-saml',
+    metadata: parseIdpMetadata(idp.metadataXml),
+    allowIdpInitiated: false,
+    wantAssertionsSigned: false,
+    allowSha1: false,
+    ...(decryptionKeyPem === undefined ? {} : { decryptionKey: createPrivateKey(decryptionKeyPem) }),
+    ...rest,
+  };
+};
 
 /** What DynamoDB's conditional write does, in memory: the first claim wins, later ones are replays. */
 export const memoryReplayStore = (): ReplayStore & { readonly keys: Map<string, Date> } => {

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile, type Problem } from '../../shared/config/index.ts';
 import { explainJson, explainText } from '../../shared/identity/explain.ts';
+import { samlProvidersOf } from '../../shared/saml/providers.ts';
 import { explainIdentity, type IdentitySource } from './explain-source.ts';
 
 const USAGE = `Usage:
@@ -28,12 +29,15 @@ const checkConfigCommand = async (args: string[]): Promise<number> => {
   const { values } = parseArgs({ args, options: { config: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
   if (!values.config) throw new UsageError('check-config needs --config FILE');
   const file = resolve(values.config);
-  let problems: readonly Problem[];
+  const problems: Problem[] = [];
   try {
-    problems = (await loadConfigFile(file, { resolveSecrets: false })).warnings;
+    const config = await loadConfigFile(file, { resolveSecrets: false });
+    problems.push(...config.warnings);
+    // What the SAML function parses at its cold start (IdP metadata), checked by the same code here.
+    samlProvidersOf(config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    problems = error.problems;
+    problems.push(...error.problems);
   }
   const errors = problems.filter((p) => p.severity === 'error');
   const warnings = problems.filter((p) => p.severity === 'warning');

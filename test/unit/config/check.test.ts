@@ -33,8 +33,9 @@ describe('semantic checks: errors', () => {
     ['template claim no provider can supply', (c) => ((c.rules[1].providers = ['corp-saml']), (c.rules[1].session.name = '${nickname}')), 'rules[1].session.name'],
     ['template on an unknown broker key', (c) => (c.rules[1].session.name = '${broker:user}'), 'rules[1].session.name'],
     ['unterminated template', (c) => (c.rules[1].session.name = '${email'), 'rules[1].session.name'],
-    ['allow rule shadowed by an earlier, broader one', (c) => c.rules.push({ ...structuredClone(c.rules[1]), id: 'again', conditions: { ...structuredClone(c.rules[1].conditions), Bool: { 'broker:mfa': true } } }), 'rules[3]'],
-    ['allow rule unreachable behind a deny rule', (c) => c.rules.push({ id: 'contractors-dev', roles: ['dev-readonly'], conditions: { 'ForAnyValue:StringEquals': { groups: ['contractors'] } } }), 'rules[3]'],
+    ['inline policy: a JSON string that is not an object', (c) => (c.rules[1].session.policy = '["not", "a", "document"]'), 'rules[1].session.policy'],
+    ['inline policy: a JSON string with a repeated member', (c) => (c.rules[1].session.policy = '{"Version":"2012-10-17","Version":"2008-10-17"}'), 'rules[1].session.policy'],
+    ['inline policy: a JSON string over 2048 chars minified', (c) => (c.rules[1].session.policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'x:'.padEnd(2100, 'y'), Resource: '*' }] }, null, 2)), 'rules[1].session.policy'],
     ['claims mapping into the broker namespace', (c) => (c.providers['corp-oidc'].claims['broker:mfa'] = 'mfa'), 'providers.corp-oidc.claims.broker:mfa'],
     ['OIDC provider with nothing to accept as aud', (c) => (delete c.providers['corp-oidc'].audiences, delete c.providers['corp-oidc'].clientId), 'providers.corp-oidc'],
     ['client_secret_basic without a secret', (c) => (c.providers['corp-oidc'].clientAuth = 'client_secret_basic'), 'providers.corp-oidc.clientSecret'],
@@ -63,6 +64,22 @@ describe('semantic checks: errors', () => {
 });
 
 describe('semantic checks: warnings', () => {
+  // A rule that can never take effect grants nothing extra: it is reported, and must not block a deploy.
+  const orderRows: Array<[string, Mutation, string]> = [
+    ['allow rule shadowed by an earlier, broader one', (c) => c.rules.push({ ...structuredClone(c.rules[1]), id: 'again', conditions: { ...structuredClone(c.rules[1].conditions), Bool: { 'broker:mfa': true } } }), 'rules[3]'],
+    ['allow rule unreachable behind a deny rule', (c) => c.rules.push({ id: 'contractors-dev', roles: ['dev-readonly'], conditions: { 'ForAnyValue:StringEquals': { groups: ['contractors'] } } }), 'rules[3]'],
+  ];
+  it.each(orderRows)('%s', (_name, mutate, path) => {
+    const problems = problemsAfter(mutate);
+    expect(problems).toContainEqual(expect.objectContaining({ severity: 'warning', path }));
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+
+  it('an inline policy may be given as a JSON string (minified for STS)', () => {
+    const problems = problemsAfter((c) => (c.rules[1].session.policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }, null, 2)));
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+
   const joinedRows: Array<[string, Mutation, string]> = [
     // Several values are joined with ":" in a tag: ["a","x:b"] and ["a","x","b"] give the same tag.
     ['tag of a claim a rule tests with ForAnyValue:', (c) => (c.rules[1].session.tags.G = 'g=${groups}'), 'rules[1].session.tags.G'],

@@ -47,7 +47,24 @@ describe('config schema', () => {
   it('rejects unknown keys (a typo is not silently ignored)', () => {
     const data = baseConfig();
     data.broker.defaultSessionSecond = 900;
-    expect(errorsOf(data).map((p) => p.path)).toContain('broker');
+    // At the key's own path, saying what is wrong.
+    expect(errorsOf(data)).toContainEqual(expect.objectContaining({ path: 'broker.defaultSessionSecond', message: expect.stringContaining('unknown key') }));
+  });
+
+  it.each([
+    ['a number as a string', (d: Record<string, any>) => (d.broker.clockSkewSeconds = '60'), 'broker.clockSkewSeconds', 'must be a number'],
+    ['a provider of no known type', (d: Record<string, any>) => (d.providers['corp-oidc'].type = 'ldap'), 'providers.corp-oidc.type', 'must be "saml" or "oidc"'],
+    ['another version', (d: Record<string, any>) => (d.version = 2), 'version', 'must be 1'],
+    ['a tag value that is not a string', (d: Record<string, any>) => (d.rules[1].session.tags.Team = 5), 'rules[1].session.tags.Team', 'must be a string'],
+    ['a condition value of the wrong shape', (d: Record<string, any>) => (d.rules[1].conditions.StringLike.email = { any: 1 }), 'rules[1].conditions.StringLike.email', 'a list of them'],
+    ['roles as a string', (d: Record<string, any>) => (d.rules[1].roles = 'dev-readonly'), 'rules[1].roles', 'must be a list'],
+    ['a duration out of range', (d: Record<string, any>) => (d.broker.clockSkewSeconds = 9999), 'broker.clockSkewSeconds', 'at most 600'],
+  ])('names the field and what it expects for %s (never a bare "Invalid input")', (_name, mutate, path, words) => {
+    const data = baseConfig();
+    mutate(data);
+    const problem = errorsOf(data).find((p) => p.path === path);
+    expect(problem?.message).toContain(words);
+    expect(problem?.message).not.toMatch(/^Invalid input$/);
   });
 
   it('accepts loopback http issuers for development', () => {

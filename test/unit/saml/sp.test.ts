@@ -131,14 +131,21 @@ describe('samlProvidersOf', () => {
       allowIdpInitiated: true,
       wantAssertionsSigned: false,
       allowSha1: false,
-      decryptionKeyPem: encryption.privateKeyPem,
     });
+    // The SP key the config loader read: it decrypts what is encrypted to its certificate.
+    expect(providers['corp-saml']?.decryptionKey?.asymmetricKeyType).toBe('rsa');
+  });
+
+  it('names every provider whose metadata cannot be used, by path (a ConfigError, as at a cold start)', async () => {
+    const data = configData('<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x"/>', { decryptionKey: undefined, decryptionCert: undefined });
+    const config = await buildConfig(JSON.parse(JSON.stringify(data)), '/virtual/broker.yaml');
+    expect(() => samlProvidersOf(config)).toThrow(expect.objectContaining({ name: 'ConfigError', problems: [expect.objectContaining({ path: 'providers.corp-saml.metadataXml' })] }));
   });
 
   it('refuses two providers with one entityID (the Issuer would be ambiguous)', async () => {
     const data = configData(idp.metadataXml, { decryptionKey: undefined, decryptionCert: undefined });
     const twice = { ...data, providers: { a: data.providers['corp-saml'], b: data.providers['corp-saml'] } };
     const config = await buildConfig(JSON.parse(JSON.stringify(twice)), '/virtual/broker.yaml');
-    expect(() => samlProvidersOf(config)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => samlProvidersOf(config)).toThrow(expect.objectContaining({ name: 'ConfigError', problems: [expect.objectContaining({ path: 'providers.b.metadataXml' })] }));
   });
 });

@@ -3,6 +3,7 @@
 // SPEC §4 claims, the legitimate variations a strict validator might wrongly refuse are accepted, and a value
 // changed after signing (or a wrapper around a vendor-shaped message) is still refused.
 
+import { createPrivateKey } from 'node:crypto';
 import { X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../../shared/errors.ts';
@@ -52,7 +53,7 @@ interface Row {
   readonly options?: Partial<VendorResponseOptions>;
   /** Applied to the final XML (attack material). */
   readonly mutate?: (xml: string) => string;
-  readonly provider?: Partial<SamlProviderRuntime>;
+  readonly provider?: Partial<SamlProviderRuntime> & { decryptionKeyPem?: string | undefined };
   readonly ctx?: Partial<SamlValidationContext>;
   /** undefined: accepted. */
   readonly code?: ErrorCode;
@@ -318,7 +319,7 @@ const refused: Row[] = [
   { name: 'entra: Response signed for another ACS (Destination)', vendor: 'entra', options: { signing: 'response', acsUrl: 'https://other.example.com/saml/acs' }, code: 'DESTINATION_MISMATCH' },
   { name: 'okta: an IdP-initiated response where the provider does not allow it', vendor: 'okta', options: { inResponseTo: undefined }, ctx: { expectedInResponseTo: undefined }, code: 'UNSOLICITED_RESPONSE' },
   { name: 'google: assertion for another SP of the same IdP', vendor: 'google', options: { spEntityId: 'urn:example:other-sp' }, code: 'AUDIENCE_MISMATCH' },
-  { name: 'shibboleth: no decryption key configured', vendor: 'shibboleth', provider: { decryptionKeyPem: undefined }, code: 'SAML_INVALID' },
+  { name: 'shibboleth: no decryption key configured', vendor: 'shibboleth', provider: { decryptionKeyPem: undefined, decryptionKey: undefined }, code: 'SAML_INVALID' },
   // encryption the broker does not accept (CBC invites padding oracles, PKCS#1 v1.5 Bleichenbacher)
   { name: 'adfs: token encryption on (AES-256-CBC, RSA-OAEP)', vendor: 'adfs', options: { encrypt: true, encryption: { data: 'aes256-cbc' } }, code: 'ALGORITHM_NOT_ALLOWED' },
   { name: 'entra: token encryption on (AES-256-CBC, RSA-OAEP)', vendor: 'entra', options: { encrypt: true, encryption: { data: 'aes256-cbc' } }, code: 'ALGORITHM_NOT_ALLOWED' },
@@ -369,7 +370,7 @@ describe('vendor-shaped SAML responses: the shapes are what the vendors send', (
     const xml = xmlOf('keycloak', { encrypt: true, encryption: { data: 'aes256-gcm', keyTransport: 'rsa-oaep', oaepDigest: 'sha256', mgf: 'sha256' } });
     const parsed = parseStrictXml(xml, LIMITS);
     const encrypted = parsed.doc.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:assertion', 'EncryptedAssertion').item(0)!;
-    const plaintext = decryptAssertion(encrypted, spKeys.privateKeyPem);
+    const plaintext = decryptAssertion(encrypted, createPrivateKey(spKeys.privateKeyPem));
     expect(plaintext).toMatch(/^<saml:Assertion xmlns="urn:oasis:names:tc:SAML:2.0:assertion" /);
     expect(plaintext).not.toContain('xmlns:saml=');
     expect(() => parseStrictXml(plaintext, LIMITS)).toThrow(expect.objectContaining({ code: 'SAML_INVALID' }));
