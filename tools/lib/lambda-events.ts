@@ -11,7 +11,8 @@ export interface HttpApiEventOptions {
   readonly method?: string;
   /** The raw query string, without '?'. */
   readonly query?: string;
-  readonly body?: string;
+  /** Text, or the raw bytes of a request (kept byte for byte when base64-encoded). */
+  readonly body?: string | Buffer;
   /** true (default): the body base64-encoded with isBase64Encoded, as HTTP APIs pass form posts; false: as is. */
   readonly base64?: boolean;
   /** Content-Type of the body (default application/x-www-form-urlencoded); null: none. Ignored with `headers`. */
@@ -57,6 +58,11 @@ const queryParameters = (query: string): Record<string, string> => {
   return out;
 };
 
+const encodeBody = (body: string | Buffer, base64: boolean): string => {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  return base64 ? bytes.toString('base64') : typeof body === 'string' ? body : bytes.toString('utf8');
+};
+
 export const httpApiEvent = (path: string, options: HttpApiEventOptions = {}): APIGatewayProxyEventV2 => {
   const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
   const routeKey = options.routeKey ?? `${method} ${path}`;
@@ -91,7 +97,7 @@ export const httpApiEvent = (path: string, options: HttpApiEventOptions = {}): A
       time: apiGatewayTime(time),
       timeEpoch: time.getTime(),
     },
-    ...(options.body === undefined ? {} : { body: base64 ? Buffer.from(options.body, 'utf8').toString('base64') : options.body }),
+    ...(options.body === undefined ? {} : { body: encodeBody(options.body, base64) }),
     isBase64Encoded: options.body !== undefined && base64,
   };
 };

@@ -4,18 +4,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { stringify } from 'yaml';
+import { formBody, httpApiEvent, lambdaContext as newLambdaContext, type HttpApiHandler, type HttpApiResult } from '../../../tools/lib/lambda-events.ts';
 import { LOCAL_CREDENTIALS } from '../../../tools/local/dynamo.ts';
 
-export interface HandlerResult {
-  readonly statusCode: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-  readonly cookies?: string[];
-}
-
-export type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HandlerResult>;
+export type HandlerResult = HttpApiResult;
+export type Handler = HttpApiHandler;
 
 export const GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
@@ -35,24 +30,12 @@ export interface EventOptions {
 /** An HTTP API (payload v2) event as API Gateway sends it: base64 body, cookies in their own array. */
 export const apiEvent = (method: 'GET' | 'POST', path: string, options: EventOptions = {}): APIGatewayProxyEventV2 => {
   requestCounter += 1;
-  return {
-    version: '2.0',
-    routeKey: `${method} ${path}`,
-    rawPath: path,
-    rawQueryString: options.query ?? '',
-    headers: { 'content-type': options.contentType ?? 'application/x-www-form-urlencoded', host: 'broker.example.com' },
-    ...(options.cookies && options.cookies.length > 0 ? { cookies: [...options.cookies] } : {}),
-    requestContext: {
-      requestId: `fault-${requestCounter}`,
-      http: { method, path, sourceIp: '203.0.113.9', protocol: 'HTTP/1.1', userAgent: 'faults' },
-    },
-    ...(options.body === undefined ? { isBase64Encoded: false } : { body: Buffer.from(options.body).toString('base64'), isBase64Encoded: true }),
-  } as unknown as APIGatewayProxyEventV2;
+  return httpApiEvent(path, { ...options, method, requestId: `fault-${requestCounter}`, sourceIp: '203.0.113.9', userAgent: 'faults' });
 };
 
-export const lambdaContext = { awsRequestId: 'lambda-fault', functionName: 'Faults', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+export const lambdaContext = newLambdaContext({ functionName: 'Faults', requestId: 'lambda-fault', remainingMs: 10_000 });
 
-export const form = (params: Record<string, string>): string => new URLSearchParams(params).toString();
+export const form = formBody;
 
 /** POST /token with an ID token (or a SAML response with `type: SAML2_TYPE`). */
 export const tokenBody = (subjectToken: string, extra: Record<string, string> = {}, type = ID_TOKEN_TYPE): string =>
