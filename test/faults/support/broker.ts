@@ -1,13 +1,9 @@
-// The broker side of the fault tests: a config file in a temporary folder, the environment a function would have
-// (peers on 127.0.0.1), the exported handlers, API Gateway v2 events with cookies, and a small cookie jar.
+// The broker side of the fault tests: the broker booted with the peers a file chose (tools/local/boot.ts), its
+// config, API Gateway v2 events with cookies, and a small cookie jar.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { stringify } from 'yaml';
 import { formBody, httpApiEvent, lambdaContext as newLambdaContext, type HttpApiHandler, type HttpApiResult } from '../../../tools/lib/lambda-events.ts';
-import { LOCAL_CREDENTIALS } from '../../../tools/local/dynamo.ts';
+import { bootBroker, freshSealingSecret, type BootedBroker, type BootOptions } from '../../../tools/local/boot.ts';
 
 export type HandlerResult = HttpApiResult;
 export type Handler = HttpApiHandler;
@@ -72,42 +68,17 @@ export const formField = (html: string, name: string): string | undefined =>
 
 export const errorCodeOf = (html: string): string | undefined => /<dt>Error code<\/dt><dd><code>([A-Z_]+)<\/code>/.exec(html)?.[1];
 
-export interface BrokerEnv {
-  readonly configFile: string;
-  readonly dynamoEndpoint: string;
-  readonly stsEndpoint: string;
-  readonly replayTable: string;
-  readonly sealingSecret?: string;
+export interface FaultBrokerOptions extends Omit<BootOptions, 'credentials' | 'env'> {
+  /** A fresh sealing secret in FAULTS_SEALING_SECRET (the config's `sealingSecretRef: env:FAULTS_SEALING_SECRET`). */
+  readonly sealing?: boolean;
 }
 
-/** Writes the config into a fresh folder; the caller removes it with `removeDir`. */
-export const writeConfig = async (config: Record<string, unknown>, files: Readonly<Record<string, string>> = {}): Promise<{ dir: string; file: string }> => {
-  const dir = await mkdtemp(join(tmpdir(), 'broker-faults-'));
-  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-  const file = join(dir, 'broker.yaml');
-  await writeFile(file, stringify(config));
-  return { dir, file };
-};
-
-export const removeDir = (dir: string | undefined): Promise<void> => (dir ? rm(dir, { recursive: true, force: true }) : Promise.resolve());
-
-/** The environment of a deployed function, pointed at the peers (read once, at the handlers' cold start). */
-export const useBrokerEnv = (env: BrokerEnv): void => {
-  Object.assign(process.env, {
-    BROKER_CONFIG: env.configFile,
-    REPLAY_TABLE: env.replayTable,
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL_DYNAMODB: env.dynamoEndpoint,
-    AWS_ENDPOINT_URL_STS: env.stsEndpoint,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    ...(env.sealingSecret ? { FAULTS_SEALING_SECRET: env.sealingSecret } : {}),
-  });
-};
-
-export const loadHandler = async (fn: 'token' | 'roles' | 'saml' | 'session' | 'oidc'): Promise<Handler> =>
-  ((await import(`../../../functions/${fn}/index.ts`)) as { handler: unknown }).handler as Handler;
+/**
+ * The broker of one fault file (tools/local/boot.ts): its config in a fresh folder, the peers the file chose (often
+ * behind a switchable proxy), fake local credentials and INFO logs (the audit lines the files count).
+ */
+export const bootFaultBroker = ({ sealing, ...options }: FaultBrokerOptions): Promise<BootedBroker> =>
+  bootBroker({ ...options, credentials: 'local', env: { POWERTOOLS_LOG_LEVEL: 'INFO', ...(sealing === true ? { FAULTS_SEALING_SECRET: freshSealingSecret() } : {}) } });
 
 export const SAML_ATTRIBUTES = {
   email: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
