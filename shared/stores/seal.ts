@@ -27,8 +27,11 @@ const VERSION = 1;
 export const MAX_SEALED_LENGTH = 16 * 1024;
 const SEALED_FORMAT = /^[A-Za-z0-9_-]+$/;
 
-/** The sealing secret from its bytes (the config loader checked broker.sealingSecret), or undefined when too short. */
-export const sealingSecretOf = (bytes: Buffer): SealingSecret | undefined => (bytes.length < MIN_SEALING_SECRET_BYTES ? undefined : { bytes });
+/** The sealing secret (the config loader checked broker.sealingSecret), or undefined when shorter than 32 bytes. */
+export const sealingSecretOf = (secret: Buffer | string): SealingSecret | undefined => {
+  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
+  return bytes.length < MIN_SEALING_SECRET_BYTES ? undefined : { bytes };
+};
 
 export interface SealerOptions<T> {
   readonly purpose: SealPurpose;

@@ -4,16 +4,17 @@
 // (10 min) and Retry-After (5 s); tokens are minted at the same (fake) instant.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startStsEmulator, type StsEmulator } from '../../tools/local/sts-emulator.ts';
+import type { BootedBroker } from '../../tools/local/boot.ts';
+import type { StsEmulator } from '../../tools/local/sts-emulator.ts';
 import { captureOutput, type Capture } from '../support/capture.ts';
 import { createTestKey } from '../support/oidc.ts';
-import { apiEvent, faultConfig, jsonOf, lambdaContext, loadHandler, removeDir, tokenBody, useBrokerEnv, writeConfig, type Handler, type HandlerResult } from './support/broker.ts';
+import { apiEvent, bootFaultBroker, faultConfig, jsonOf, lambdaContext, tokenBody, type Handler, type HandlerResult } from './support/broker.ts';
 import { startFlakyIdp, startSwitchableProxy, type FlakyIdp, type SwitchableProxy } from './support/peers.ts';
 
 const SCENARIOS = ['warm', 'unknown', 'rotate', 'coldDiscovery', 'coldJwks', 'coldReset', 'coldHang'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-let dir: string | undefined;
+let broker: BootedBroker | undefined;
 let sts: StsEmulator;
 let noStore: SwitchableProxy;
 let capture: Capture;
@@ -27,23 +28,20 @@ const advance = (ms: number): void => {
 beforeAll(async () => {
   capture = captureOutput();
   vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
-  sts = await startStsEmulator();
   noStore = await startSwitchableProxy(); // resets every connection: none of these providers may need the store
   for (const scenario of SCENARIOS) idps[scenario] = await startFlakyIdp({ audience: `aud-${scenario}` });
   const oidc = Object.fromEntries(SCENARIOS.map((s) => [s, { issuer: idps[s].issuer, audience: `aud-${s}` }]));
-  const written = await writeConfig(faultConfig({ oidc }));
-  dir = written.dir;
-  useBrokerEnv({ configFile: written.file, dynamoEndpoint: noStore.url, stsEndpoint: sts.url, replayTable: 'unused' });
-  token = await loadHandler('token');
+  broker = await bootFaultBroker({ config: { document: faultConfig({ oidc }) }, replayTable: 'unused', dynamo: { endpoint: noStore.url } });
+  sts = broker.stsEmulator!;
+  token = await broker.handler('token');
 });
 
 afterAll(async () => {
   vi.useRealTimers();
   capture?.restore();
+  await broker?.stop();
   for (const idp of Object.values(idps)) await idp.close();
   await noStore?.close();
-  await sts?.stop();
-  await removeDir(dir);
 });
 
 const exchange = (subjectToken: string): Promise<HandlerResult> => token(apiEvent('POST', '/token', { body: tokenBody(subjectToken) }), lambdaContext);

@@ -3,20 +3,18 @@
 // response on the ACS or as a subject token, a role-picker ticket on /session. Through the exported handlers, with
 // dynalite behind a proxy that resets, hangs or answers DynamoDB errors, the offline STS and real IdPs on 127.0.0.1.
 
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createReplayTable, startDynalite, type LocalDynamo } from '../../tools/local/dynamo.ts';
-import { startStsEmulator, type StsEmulator } from '../../tools/local/sts-emulator.ts';
+import type { BootedBroker } from '../../tools/local/boot.ts';
+import type { StsEmulator } from '../../tools/local/sts-emulator.ts';
 import { auditRecords, captureOutput, type Capture } from '../support/capture.ts';
 import { ACS_URL, ALICE, createTestIdp, encode, SP_ENTITY_ID, type TestIdp } from '../support/saml-idp.ts';
 import {
-  apiEvent, CookieJar, errorCodeOf, faultConfig, formField, jsonOf, lambdaContext, loadHandler, removeDir, SAML2_TYPE, tokenBody, useBrokerEnv, writeConfig,
+  apiEvent, bootFaultBroker, CookieJar, errorCodeOf, faultConfig, formField, jsonOf, lambdaContext, SAML2_TYPE, tokenBody,
   type Handler, type HandlerResult,
 } from './support/broker.ts';
 import { dynamoError, startFlakyIdp, startSwitchableProxy, type CannedResponse, type FlakyIdp, type ProxyMode, type SwitchableProxy } from './support/peers.ts';
 
-let dir: string | undefined;
-let dynamo: LocalDynamo;
+let broker: BootedBroker | undefined;
 let store: SwitchableProxy;
 let sts: StsEmulator;
 let oidc: FlakyIdp;
@@ -28,10 +26,6 @@ let session: Handler;
 
 beforeAll(async () => {
   capture = captureOutput();
-  dynamo = await startDynalite();
-  await createReplayTable(dynamo.endpoint, 'replay-faults');
-  store = await startSwitchableProxy(dynamo.endpoint);
-  sts = await startStsEmulator();
   oidc = await startFlakyIdp({ audience: 'once-client' });
   saml = await createTestIdp();
   const config = faultConfig({
@@ -39,19 +33,21 @@ beforeAll(async () => {
     samlMetadataFile: 'idp.xml',
     sealingSecretRef: 'env:FAULTS_SEALING_SECRET',
   });
-  const written = await writeConfig(config, { 'idp.xml': saml.metadataXml });
-  dir = written.dir;
-  useBrokerEnv({ configFile: written.file, dynamoEndpoint: store.url, stsEndpoint: sts.url, replayTable: 'replay-faults', sealingSecret: randomBytes(32).toString('base64url') });
-  [token, acs, session] = await Promise.all([loadHandler('token'), loadHandler('saml'), loadHandler('session')]);
+  // dynalite (its table created directly) behind a proxy that resets, hangs or answers DynamoDB errors.
+  broker = await bootFaultBroker({
+    config: { document: config, files: { 'idp.xml': saml.metadataXml } },
+    replayTable: 'replay-faults',
+    front: { dynamo: async (endpoint) => (store = await startSwitchableProxy(endpoint)) },
+    sealing: true,
+  });
+  sts = broker.stsEmulator!;
+  [token, acs, session] = await Promise.all([broker.handler('token'), broker.handler('saml'), broker.handler('session')]);
 });
 
 afterAll(async () => {
   capture?.restore();
-  await store?.close();
-  await dynamo?.stop();
-  await sts?.stop();
+  await broker?.stop();
   await oidc?.close();
-  await removeDir(dir);
 });
 
 beforeEach(() => store.setMode('forward'));

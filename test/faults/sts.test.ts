@@ -2,27 +2,23 @@
 // POST /token and POST /session handlers: the offline STS emulator on 127.0.0.1 (failNext injects STS error codes)
 // behind a proxy that can reset, hang or answer 500. Bounded retries are asserted by counting attempts, not time.
 
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY } from '../../shared/issuance/retry.ts';
-import { handleFederation } from '../../tools/local/console-emulator.ts';
-import { createReplayTable, startDynalite, type LocalDynamo } from '../../tools/local/dynamo.ts';
-import { startStsEmulator, type StsEmulator } from '../../tools/local/sts-emulator.ts';
+import type { BootedBroker } from '../../tools/local/boot.ts';
+import { startConsoleEmulator, type ConsoleEmulator } from '../../tools/local/console-emulator.ts';
+import type { StsEmulator } from '../../tools/local/sts-emulator.ts';
 import { auditRecords, captureOutput, type Capture } from '../support/capture.ts';
 import { ACS_URL, ALICE, createTestIdp, encode, SP_ENTITY_ID, type TestIdp } from '../support/saml-idp.ts';
 import {
-  apiEvent, CookieJar, errorCodeOf, faultConfig, formField, jsonOf, lambdaContext, loadHandler, READONLY_ARN, removeDir, tokenBody, useBrokerEnv, writeConfig,
+  apiEvent, bootFaultBroker, CookieJar, errorCodeOf, faultConfig, formField, jsonOf, lambdaContext, READONLY_ARN, tokenBody,
   type Handler, type HandlerResult,
 } from './support/broker.ts';
 import { startFlakyIdp, startSwitchableProxy, stsError, type FlakyIdp, type SwitchableProxy } from './support/peers.ts';
 
-let dir: string | undefined;
-let dynamo: LocalDynamo;
+let broker: BootedBroker | undefined;
 let emulator: StsEmulator;
 let sts: SwitchableProxy;
-let federationServer: Server;
+let consoleEmulator: ConsoleEmulator | undefined;
 let federation: SwitchableProxy;
 let oidc: FlakyIdp;
 let saml: TestIdp;
@@ -33,13 +29,8 @@ let session: Handler;
 
 beforeAll(async () => {
   capture = captureOutput();
-  dynamo = await startDynalite();
-  await createReplayTable(dynamo.endpoint, 'replay-sts-faults');
-  emulator = await startStsEmulator();
-  sts = await startSwitchableProxy(emulator.url);
-  federationServer = createServer(handleFederation);
-  await new Promise<void>((resolve) => federationServer.listen(0, '127.0.0.1', resolve));
-  federation = await startSwitchableProxy(`http://127.0.0.1:${(federationServer.address() as AddressInfo).port}`);
+  consoleEmulator = await startConsoleEmulator();
+  federation = await startSwitchableProxy(consoleEmulator.origin);
   oidc = await startFlakyIdp({ audience: 'sts-faults' });
   saml = await createTestIdp();
   const config = faultConfig({
@@ -48,21 +39,23 @@ beforeAll(async () => {
     sealingSecretRef: 'env:FAULTS_SEALING_SECRET',
     signinUrl: `${federation.url}/federation`,
   });
-  const written = await writeConfig(config, { 'idp.xml': saml.metadataXml });
-  dir = written.dir;
-  useBrokerEnv({ configFile: written.file, dynamoEndpoint: dynamo.endpoint, stsEndpoint: sts.url, replayTable: 'replay-sts-faults', sealingSecret: randomBytes(32).toString('base64url') });
-  [token, acs, session] = await Promise.all([loadHandler('token'), loadHandler('saml'), loadHandler('session')]);
+  // The offline STS behind a proxy that can reset, hang or answer 500.
+  broker = await bootFaultBroker({
+    config: { document: config, files: { 'idp.xml': saml.metadataXml } },
+    replayTable: 'replay-sts-faults',
+    front: { sts: async (endpoint) => (sts = await startSwitchableProxy(endpoint)) },
+    sealing: true,
+  });
+  emulator = broker.stsEmulator!;
+  [token, acs, session] = await Promise.all([broker.handler('token'), broker.handler('saml'), broker.handler('session')]);
 });
 
 afterAll(async () => {
   capture?.restore();
-  await sts?.close();
+  await broker?.stop();
   await federation?.close();
-  await new Promise<void>((resolve) => (federationServer ? federationServer.close(() => resolve()) : resolve()));
-  await emulator?.stop();
-  await dynamo?.stop();
+  await consoleEmulator?.stop();
   await oidc?.close();
-  await removeDir(dir);
 });
 
 beforeEach(() => {

@@ -6,14 +6,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetPublicKeyCommand, KMSClient, KMSServiceException } from '@aws-sdk/client-kms';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { calculateJwkThumbprint } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { httpApiEvent, lambdaContext, type HttpApiHandler as Handler } from '../../tools/lib/lambda-events.ts';
 import { captureOutput, type Capture } from '../support/capture.ts';
 
-type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
 
 const kms = mockClient(KMSClient);
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -23,18 +22,7 @@ let issuer: Handler;
 let capture: Capture;
 
 const getJwks = () =>
-  issuer(
-    {
-      version: '2.0',
-      routeKey: 'GET /.well-known/jwks.json',
-      rawPath: '/.well-known/jwks.json',
-      rawQueryString: '',
-      headers: {},
-      requestContext: { requestId: 'req-jwks', http: { method: 'GET', path: '/.well-known/jwks.json', sourceIp: '203.0.113.7', protocol: 'HTTP/1.1', userAgent: 'test' } },
-      isBase64Encoded: false,
-    } as unknown as APIGatewayProxyEventV2,
-    { awsRequestId: 'lambda-req', functionName: 'IssuerFunction', getRemainingTimeInMillis: () => 10_000 } as unknown as Context,
-  );
+  issuer(httpApiEvent('/.well-known/jwks.json', { requestId: 'req-jwks' }), lambdaContext({ functionName: 'IssuerFunction', requestId: 'lambda-req', remainingMs: 10_000 }));
 
 beforeAll(async () => {
   capture = captureOutput();

@@ -5,13 +5,12 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { calculateJwkThumbprint } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { httpApiEvent, lambdaContext, type HttpApiHandler as Handler } from '../../tools/lib/lambda-events.ts';
 import { captureOutput, type Capture } from '../support/capture.ts';
 
-type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
 
 const BASE = 'https://broker.example.com';
 const current = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -20,19 +19,7 @@ let dir: string;
 let issuer: Handler;
 let capture: Capture;
 
-const get = (path: string) =>
-  issuer(
-    {
-      version: '2.0',
-      routeKey: `GET ${path}`,
-      rawPath: path,
-      rawQueryString: '',
-      headers: {},
-      requestContext: { requestId: 'req-issuer', http: { method: 'GET', path, sourceIp: '203.0.113.7', protocol: 'HTTP/1.1', userAgent: 'test' } },
-      isBase64Encoded: false,
-    } as unknown as APIGatewayProxyEventV2,
-    { awsRequestId: 'lambda-req', functionName: 'IssuerFunction', getRemainingTimeInMillis: () => 10_000 } as unknown as Context,
-  );
+const get = (path: string) => issuer(httpApiEvent(path, { requestId: 'req-issuer' }), lambdaContext({ functionName: 'IssuerFunction', requestId: 'lambda-req', remainingMs: 10_000 }));
 
 const kidOf = (key: KeyObject) => {
   const { n, e } = key.export({ format: 'jwk' });

@@ -7,18 +7,18 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { ErrorCode } from '../../shared/errors.ts';
+import { httpApiEvent, lambdaContext, type HttpApiHandler as Handler } from '../../tools/lib/lambda-events.ts';
 import { startDevOidcIdp, type DevOidcIdp } from '../../tools/local/dev-oidc-idp.ts';
 import { createReplayTable, LOCAL_CREDENTIALS, startDynalite, type LocalDynamo } from '../../tools/local/dynamo.ts';
 import { signInWithPassword } from '../../tools/local/oidc-sign-in.ts';
 import { auditRecords, captureOutput, type Capture } from '../support/capture.ts';
 import { createTestKey, signCompact, startTestOidcIdp, type TestOidcIdp } from '../support/oidc.ts';
 
-type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
 
 const sts = mockClient(STSClient);
 const READONLY = 'arn:aws:iam::111122223333:role/DevReadOnly';
@@ -43,19 +43,9 @@ const stsCredentials = () => {
   return { Credentials: creds };
 };
 
-const event = (path: string, body: string, contentType = 'application/x-www-form-urlencoded'): APIGatewayProxyEventV2 =>
-  ({
-    version: '2.0',
-    routeKey: `POST ${path}`,
-    rawPath: path,
-    rawQueryString: '',
-    headers: { 'content-type': contentType },
-    requestContext: { requestId: `req-${Math.random().toString(36).slice(2)}`, http: { method: 'POST', path, sourceIp: '203.0.113.7', protocol: 'HTTP/1.1', userAgent: 'test' } },
-    body: Buffer.from(body).toString('base64'),
-    isBase64Encoded: true,
-  }) as unknown as APIGatewayProxyEventV2;
+const event = (path: string, body: string, contentType?: string): APIGatewayProxyEventV2 => httpApiEvent(path, { body, contentType });
 
-const context = { awsRequestId: 'lambda-req', functionName: 'TokenFunction', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+const context = lambdaContext({ functionName: 'TokenFunction', requestId: 'lambda-req', remainingMs: 10_000 });
 
 const exchange = async (subjectToken: string, extra: Record<string, string> = {}) => {
   secrets.push(subjectToken);

@@ -9,15 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetPublicKeyCommand, KMSClient, KMSServiceException, SignCommand, type SignCommandInput } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { httpApiEvent, lambdaContext, type HttpApiHandler as Handler } from '../../tools/lib/lambda-events.ts';
 import { auditRecords, captureOutput, type Capture } from '../support/capture.ts';
 import { startTestOidcIdp, type TestOidcIdp } from '../support/oidc.ts';
 
-type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
 
 const sts = mockClient(STSClient);
 const kms = mockClient(KMSClient);
@@ -46,17 +46,8 @@ const stsCredentials = (input: { DurationSeconds?: number }) => ({
   Credentials: { AccessKeyId: 'ASIATESTWEBIDENTITY', SecretAccessKey: `secret-${Math.random()}`, SessionToken: `token-${Math.random()}`, Expiration: new Date(Date.now() + (input.DurationSeconds ?? 3600) * 1000) },
 });
 
-const context = { awsRequestId: 'lambda-req', functionName: 'TokenFunction', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
-const event = (method: string, path: string, body?: string): APIGatewayProxyEventV2 =>
-  ({
-    version: '2.0',
-    routeKey: `${method} ${path}`,
-    rawPath: path,
-    rawQueryString: '',
-    headers: body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' },
-    requestContext: { requestId: `req-${Math.random().toString(36).slice(2)}`, http: { method, path, sourceIp: '203.0.113.7', protocol: 'HTTP/1.1', userAgent: 'test' } },
-    ...(body === undefined ? { isBase64Encoded: false } : { body: Buffer.from(body).toString('base64'), isBase64Encoded: true }),
-  }) as unknown as APIGatewayProxyEventV2;
+const context = lambdaContext({ functionName: 'TokenFunction', requestId: 'lambda-req', remainingMs: 10_000 });
+const event = (method: string, path: string, body?: string): APIGatewayProxyEventV2 => httpApiEvent(path, { method, body });
 
 const exchange = async (params: Record<string, string>) => {
   const subjectToken = idp.mint({ now: new Date(), claims: { groups: ['eng-platform'], department: 'Platform' } });

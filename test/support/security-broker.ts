@@ -1,20 +1,15 @@
-// The whole broker in one process for the security suite and the fuzzers: every handler imported after the
-// environment is set (as a Lambda cold start would read it), with real peers on 127.0.0.1 — the test OIDC IdP
-// (discovery, JWKS, and a code-flow token endpoint), the samlify test IdP, dynalite for the replay table and
-// a console federation endpoint. STS is aws-sdk-client-mock, so every STS call (or its absence) is inspectable.
+// The whole broker in one process for the security suite and the fuzzers, booted by tools/local/boot.ts: every
+// handler imported after the environment is set (as a Lambda cold start would read it), with real peers on
+// 127.0.0.1 — the test OIDC IdP (discovery, JWKS, and a code-flow token endpoint), the samlify test IdP, dynalite for
+// the replay table and a console federation endpoint. STS is aws-sdk-client-mock, so every STS call (or its
+// absence) is inspectable.
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { stringify } from 'yaml';
-import { handleFederation } from '../../tools/local/console-emulator.ts';
-import { createReplayTable, LOCAL_CREDENTIALS, startDynalite, type LocalDynamo } from '../../tools/local/dynamo.ts';
+import { bootBroker, freshSealingSecret } from '../../tools/local/boot.ts';
+import { startConsoleEmulator } from '../../tools/local/console-emulator.ts';
 import { captureOutput, type Capture } from './capture.ts';
 import { startTestOidcIdp, type TestOidcIdp } from './oidc.ts';
 import { ATTR, createTestIdp, SP_ENTITY_ID, type TestIdp } from './saml-idp.ts';
@@ -79,127 +74,110 @@ export interface BrokerUnderTest {
   stop(): Promise<void>;
 }
 
-const listen = (server: Server): Promise<string> =>
-  new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
-  });
-const close = (server: Server): Promise<void> =>
-  new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+const HANDLER_NAMES: readonly HandlerName[] = ['token', 'roles', 'saml', 'oidc', 'session', 'web', 'issuer'];
 
 export const startBrokerUnderTest = async (options: BrokerOptions = {}): Promise<BrokerUnderTest> => {
   const capture = options.capture === false ? undefined : captureOutput();
   const stops: Array<() => Promise<void>> = [];
-  const dir = await mkdtemp(join(tmpdir(), 'broker-security-'));
-  stops.push(() => rm(dir, { recursive: true, force: true }));
-  const dynamo: LocalDynamo = await startDynalite();
-  stops.push(() => dynamo.stop());
-  await createReplayTable(dynamo.endpoint, 'replay-security');
-  const oidc = await startTestOidcIdp();
-  stops.push(() => oidc.close());
-  const codeFlow = await startCodeFlowEndpoint(oidc);
-  stops.push(() => codeFlow.close());
-  const saml = await createTestIdp();
-  const federation = createServer(handleFederation);
-  const federationUrl = await listen(federation);
-  stops.push(() => close(federation));
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const oidc = await startTestOidcIdp();
+    stops.push(() => oidc.close());
+    const codeFlow = await startCodeFlowEndpoint(oidc);
+    stops.push(() => codeFlow.close());
+    const saml = await createTestIdp();
+    const federation = await startConsoleEmulator();
+    stops.push(() => federation.stop());
 
-  const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  await writeFile(join(dir, 'signing.pem'), signingKey);
-  const config = {
-    version: 1,
-    broker: {
-      baseUrl: BASE_URL,
-      samlEntityId: SP_ENTITY_ID,
-      defaultSessionSeconds: 3600,
-      sealingSecret: `env:${SEALING_ENV}`,
-      signingKey: 'file:signing.pem',
-      signinUrl: `${federationUrl}/federation`,
-    },
-    providers: {
-      [OIDC_PROVIDER]: { type: 'oidc', issuer: oidc.issuer, clientId: oidc.clientId, claims: { teams: '/org/teams' } },
-      [SAML_PROVIDER]: {
-        type: 'saml',
-        metadataXml: saml.metadataXml,
-        allowIdpInitiated: true,
-        claims: { email: ATTR.email, groups: ATTR.groups, department: ATTR.department },
+    const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const config = {
+      version: 1,
+      broker: {
+        baseUrl: BASE_URL,
+        samlEntityId: SP_ENTITY_ID,
+        defaultSessionSeconds: 3600,
+        sealingSecret: `env:${SEALING_ENV}`,
+        signingKey: 'file:signing.pem',
+        signinUrl: federation.signinUrl,
       },
-    },
-    roles: {
-      readonly: { arn: ROLE_ARNS.readonly, label: 'Dev read only', maxSessionSeconds: 3600 },
-      web: { arn: ROLE_ARNS.web, maxSessionSeconds: 43200, issuance: 'web-identity' },
-      admin: { arn: ROLE_ARNS.admin, maxSessionSeconds: 3600 },
-      ops: { arn: ROLE_ARNS.ops, maxSessionSeconds: 3600 },
-      audit: { arn: ROLE_ARNS.audit, maxSessionSeconds: 3600 },
-      proto: { arn: ROLE_ARNS.proto, maxSessionSeconds: 3600 },
-    },
-    rules: options.rules ?? SECURITY_RULES,
-  };
-  await writeFile(join(dir, 'broker.yaml'), stringify(config));
-  const sealingSecret = randomBytes(32).toString('base64url');
-  Object.assign(process.env, {
-    BROKER_CONFIG: join(dir, 'broker.yaml'),
-    [SEALING_ENV]: sealingSecret,
-    REPLAY_TABLE: 'replay-security',
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-  });
-  delete process.env.AWS_ENDPOINT_URL_STS;
-
-  const sts = mockClient(STSClient);
-  const issuedSecrets: string[] = [];
-  let counter = 0;
-  const credentials = () => {
-    counter += 1;
-    const c = {
-      AccessKeyId: `ASIASECURITY${String(counter).padStart(8, '0')}`,
-      SecretAccessKey: `sts-secret-${counter}-${randomBytes(8).toString('hex')}`,
-      SessionToken: `sts-session-token-${counter}-${randomBytes(8).toString('hex')}`,
-      Expiration: new Date(Date.now() + 3600_000),
+      providers: {
+        [OIDC_PROVIDER]: { type: 'oidc', issuer: oidc.issuer, clientId: oidc.clientId, claims: { teams: '/org/teams' } },
+        [SAML_PROVIDER]: {
+          type: 'saml',
+          metadataXml: saml.metadataXml,
+          allowIdpInitiated: true,
+          claims: { email: ATTR.email, groups: ATTR.groups, department: ATTR.department },
+        },
+      },
+      roles: {
+        readonly: { arn: ROLE_ARNS.readonly, label: 'Dev read only', maxSessionSeconds: 3600 },
+        web: { arn: ROLE_ARNS.web, maxSessionSeconds: 43200, issuance: 'web-identity' },
+        admin: { arn: ROLE_ARNS.admin, maxSessionSeconds: 3600 },
+        ops: { arn: ROLE_ARNS.ops, maxSessionSeconds: 3600 },
+        audit: { arn: ROLE_ARNS.audit, maxSessionSeconds: 3600 },
+        proto: { arn: ROLE_ARNS.proto, maxSessionSeconds: 3600 },
+      },
+      rules: options.rules ?? SECURITY_RULES,
     };
-    issuedSecrets.push(c.SecretAccessKey, c.SessionToken);
-    return { Credentials: c };
-  };
-  const resetSts = (): void => {
-    sts.reset();
-    sts.on(AssumeRoleCommand).callsFake(credentials);
-    sts.on(AssumeRoleWithWebIdentityCommand).callsFake(credentials);
-  };
-  resetSts();
+    const sealingSecret = freshSealingSecret();
+    // STS in this process (aws-sdk-client-mock below); dynalite for the replay table.
+    const booted = await bootBroker({
+      config: { document: config, files: { 'signing.pem': signingKey } },
+      replayTable: 'replay-security',
+      sts: 'in-process',
+      credentials: 'local',
+      env: { [SEALING_ENV]: sealingSecret },
+    });
+    stops.push(() => booted.stop());
 
-  const load = async (path: string): Promise<Handler> => (await import(path)).handler as Handler;
-  const handlers: Record<HandlerName, Handler> = {
-    token: await load('../../functions/token/index.ts'),
-    roles: await load('../../functions/roles/index.ts'),
-    saml: await load('../../functions/saml/index.ts'),
-    oidc: await load('../../functions/oidc/index.ts'),
-    session: await load('../../functions/session/index.ts'),
-    web: await load('../../functions/web/index.ts'),
-    issuer: await load('../../functions/issuer/index.ts'),
-  };
+    const sts = mockClient(STSClient);
+    stops.push(async () => sts.restore());
+    const issuedSecrets: string[] = [];
+    let counter = 0;
+    const credentials = () => {
+      counter += 1;
+      const c = {
+        AccessKeyId: `ASIASECURITY${String(counter).padStart(8, '0')}`,
+        SecretAccessKey: `sts-secret-${counter}-${randomBytes(8).toString('hex')}`,
+        SessionToken: `sts-session-token-${counter}-${randomBytes(8).toString('hex')}`,
+        Expiration: new Date(Date.now() + 3600_000),
+      };
+      issuedSecrets.push(c.SecretAccessKey, c.SessionToken);
+      return { Credentials: c };
+    };
+    const resetSts = (): void => {
+      sts.reset();
+      sts.on(AssumeRoleCommand).callsFake(credentials);
+      sts.on(AssumeRoleWithWebIdentityCommand).callsFake(credentials);
+    };
+    resetSts();
 
-  return {
-    oidc,
-    codeFlow,
-    saml,
-    sts,
-    handlers,
-    capture,
-    sealingSecret,
-    issuedSecrets,
-    stsCalls: () => sts.commandCalls(AssumeRoleCommand).length + sts.commandCalls(AssumeRoleWithWebIdentityCommand).length,
-    resetSts,
-    stop: async () => {
-      capture?.restore();
-      sts.restore();
-      for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    },
-  };
+    const handlers = {} as Record<HandlerName, Handler>;
+    for (const name of HANDLER_NAMES) handlers[name] = await booted.handler(name);
+
+    return {
+      oidc,
+      codeFlow,
+      saml,
+      sts,
+      handlers,
+      capture,
+      sealingSecret,
+      issuedSecrets,
+      stsCalls: () => sts.commandCalls(AssumeRoleCommand).length + sts.commandCalls(AssumeRoleWithWebIdentityCommand).length,
+      resetSts,
+      stop: async () => {
+        capture?.restore();
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    capture?.restore();
+    await stopAll();
+    throw error;
+  }
 };
 
 /**

@@ -1,19 +1,14 @@
 // HTTP API events and results for the in-process handlers: the event API Gateway (payload v2) would send, a cookie
 // jar per browser, and readers for what a response shows (its stable code, a hidden field, credentials).
 
-import { randomBytes } from 'node:crypto';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { formBody, httpApiEvent, lambdaContext as newLambdaContext, type HttpApiHandler, type HttpApiResult } from '../../tools/lib/lambda-events.ts';
 
-export interface HandlerResult {
-  readonly statusCode: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-  readonly cookies?: string[];
-}
-export type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HandlerResult>;
+export type HandlerResult = HttpApiResult;
+export type Handler = HttpApiHandler;
 export type HandlerName = 'token' | 'roles' | 'saml' | 'oidc' | 'session' | 'web' | 'issuer';
 
-export const lambdaContext = { awsRequestId: 'lambda-req', functionName: 'SecurityUnderTest', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+export const lambdaContext = newLambdaContext({ functionName: 'SecurityUnderTest', requestId: 'lambda-req', remainingMs: 10_000 });
 
 export interface EventOptions {
   readonly method?: 'GET' | 'POST';
@@ -25,37 +20,11 @@ export interface EventOptions {
   readonly sourceIp?: string;
 }
 
-/** An API Gateway HTTP API (payload v2) event as the service sends it. */
-export const httpEvent = (path: string, options: EventOptions = {}): APIGatewayProxyEventV2 => {
-  const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
-  const base64 = options.base64 ?? true;
-  return {
-    version: '2.0',
-    routeKey: `${method} ${path}`,
-    rawPath: path,
-    rawQueryString: options.query ?? '',
-    headers: {
-      host: 'broker.example.com',
-      ...(options.body === undefined ? {} : { 'content-type': options.contentType ?? 'application/x-www-form-urlencoded' }),
-    },
-    ...(options.cookies && options.cookies.length > 0 ? { cookies: [...options.cookies] } : {}),
-    requestContext: {
-      accountId: '111122223333',
-      apiId: 'api',
-      domainName: 'broker.example.com',
-      domainPrefix: 'broker',
-      requestId: `req-${randomBytes(6).toString('hex')}`,
-      routeKey: `${method} ${path}`,
-      stage: '$default',
-      time: '',
-      timeEpoch: 0,
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: options.sourceIp ?? '203.0.113.7', userAgent: 'security-suite' },
-    },
-    ...(options.body === undefined ? {} : { body: base64 ? Buffer.from(options.body).toString('base64') : options.body, isBase64Encoded: base64 }),
-  } as APIGatewayProxyEventV2;
-};
+/** An API Gateway HTTP API (payload v2) event as the service sends it (tools/lib/lambda-events.ts). */
+export const httpEvent = (path: string, options: EventOptions = {}): APIGatewayProxyEventV2 =>
+  httpApiEvent(path, { ...options, host: 'broker.example.com', userAgent: 'security-suite', accountId: '111122223333', apiId: 'api' });
 
-export const form = (fields: Readonly<Record<string, string>>): string => new URLSearchParams(fields as Record<string, string>).toString();
+export const form = formBody;
 
 /** A cookie jar for one browser: Set-Cookie lines of handler results in, `cookies` of the next event out. */
 export class Browser {

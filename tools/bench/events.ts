@@ -1,8 +1,9 @@
 // What the bench hands the handlers: the function environment (template.yaml's literal values, then the local
-// config and fake credentials), API Gateway v2 events and a Lambda context.
+// config and fake credentials), API Gateway v2 events and a Lambda context (tools/lib/lambda-events.ts).
 
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { resolve } from 'node:path';
+import { formBody as form, httpApiEvent, lambdaContext as newLambdaContext } from '../lib/lambda-events.ts';
 import { functionsOf, readTemplate } from '../lib/template.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -55,32 +56,27 @@ export const functionEnv = (logicalId: string, extra: Readonly<Record<string, st
   };
 };
 
+/** Bench events carry fixed times and ids: every sample hands the handler the same bytes. */
+const BENCH_TIME = new Date('2026-11-22T12:00:00Z');
+
 export const httpEvent = (routeKey: string, options: { body?: string; query?: string; contentType?: string } = {}): APIGatewayProxyEventV2 => {
   const [method = 'GET', path = '/'] = routeKey.split(' ');
-  return {
-    version: '2.0',
+  return httpApiEvent(path, {
+    method,
     routeKey,
-    rawPath: path,
-    rawQueryString: options.query ?? '',
+    query: options.query,
+    body: options.body,
+    base64: false,
     headers: { 'content-type': options.contentType ?? 'application/x-www-form-urlencoded', host: '127.0.0.1:3000', 'user-agent': 'federation-broker-bench' },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'bench',
-      domainName: '127.0.0.1:3000',
-      domainPrefix: 'bench',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'federation-broker-bench' },
-      requestId: 'bench-request',
-      routeKey,
-      stage: '$default',
-      time: '22/Nov/2026:12:00:00 +0000',
-      timeEpoch: 1795435200000,
-    },
-    ...(options.body === undefined ? {} : { body: options.body }),
-    isBase64Encoded: false,
-  };
+    host: '127.0.0.1:3000',
+    domainPrefix: 'bench',
+    apiId: 'bench',
+    sourceIp: '127.0.0.1',
+    userAgent: 'federation-broker-bench',
+    requestId: 'bench-request',
+    time: BENCH_TIME,
+  });
 };
-
-const form = (params: Record<string, string>): string => new URLSearchParams(params).toString();
 
 /** POST /token: an RFC 8693 exchange of an ID token for the `dev-readonly` role. */
 export const tokenExchangeEvent = (idToken: string): APIGatewayProxyEventV2 =>
@@ -109,17 +105,4 @@ export const samlTokenExchangeEvent = (samlResponse: string): APIGatewayProxyEve
 /** POST /saml/acs: an IdP-initiated response, no RelayState (the answer is the role picker). */
 export const samlAcsEvent = (samlResponse: string): APIGatewayProxyEventV2 => httpEvent('POST /saml/acs', { body: form({ SAMLResponse: samlResponse }) });
 
-export const lambdaContext = (functionName: string, requestId: string): Context => ({
-  callbackWaitsForEmptyEventLoop: true,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-  memoryLimitInMB: '1024',
-  awsRequestId: requestId,
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: 'bench',
-  getRemainingTimeInMillis: () => 15_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
+export const lambdaContext = (functionName: string, requestId: string): Context => newLambdaContext({ functionName, requestId, logStreamName: 'bench' });

@@ -5,6 +5,7 @@
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { importJWK, SignJWT, type JWK } from 'jose';
+import { formBody, httpApiEvent } from '../lib/lambda-events.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const ISSUER = 'https://dev-static.federation-broker.invalid';
@@ -64,32 +65,27 @@ export const signDevSamlResponse = async (user: keyof typeof samlUsers, now: Dat
   return Buffer.from(xml, 'utf8').toString('base64');
 };
 
+/** The sample events carry fixed times and ids, so that regenerating changes only the signed tokens. */
+const SAMPLE_TIME = new Date('2026-11-22T12:00:00Z');
+
 const event = (routeKey: string, body: string, contentType = 'application/x-www-form-urlencoded') => {
   const [method = 'POST', path = '/'] = routeKey.split(' ');
-  return {
-    version: '2.0',
+  return httpApiEvent(path, {
+    method,
     routeKey,
-    rawPath: path,
-    rawQueryString: '',
-    headers: { 'content-type': contentType, host: '127.0.0.1:3000', 'user-agent': 'sample-event' },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: '127.0.0.1:3000',
-      domainPrefix: 'local',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'sample-event' },
-      requestId: 'sample-request-id',
-      routeKey,
-      stage: '$default',
-      time: '22/Nov/2026:12:00:00 +0000',
-      timeEpoch: 1795435200000,
-    },
     body,
-    isBase64Encoded: false,
-  };
+    base64: false,
+    headers: { 'content-type': contentType, host: '127.0.0.1:3000', 'user-agent': 'sample-event' },
+    host: '127.0.0.1:3000',
+    domainPrefix: 'local',
+    sourceIp: '127.0.0.1',
+    userAgent: 'sample-event',
+    requestId: 'sample-request-id',
+    time: SAMPLE_TIME,
+  });
 };
 
-const form = (params: Record<string, string>): string => new URLSearchParams(params).toString();
+const form = formBody;
 const exchange = (token: string, extra: Record<string, string> = {}): string =>
   form({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: token, subject_token_type: 'urn:ietf:params:oauth:token-type:id_token', ...extra });
 

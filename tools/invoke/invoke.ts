@@ -2,16 +2,15 @@
 // the way `sam local invoke` does it without Docker. The handler and environment come from template.yaml
 // (Globals, then the function), then env.json ("Parameters" for every function, then the function's own
 // entry). `/opt/…` paths point into config/, which is what the ConfigLayer mounts there.
-// Like `npm start`, it embeds DynamoDB (dynalite) and the offline STS emulator unless
-// AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_STS are set. Prints the handler's result as JSON.
+// Like `npm start`, it boots the broker's local peers (tools/local/boot.ts): DynamoDB (dynalite) and the offline STS
+// emulator unless AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_STS are set. Prints the handler's result as JSON.
 
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createReplayTable, LOCAL_CREDENTIALS, startDynalite } from '../local/dynamo.ts';
+import { bootBroker, freshSealingSecret } from '../local/boot.ts';
 import { lambdaContext, loadHandler } from '../local/server.ts';
-import { startStsEmulator } from '../local/sts-emulator.ts';
 import { functionsOf, readTemplate, type Template } from '../lib/template.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -69,32 +68,25 @@ const main = async (): Promise<number> => {
     Object.assign(env, overrides.Parameters ?? {}, overrides[logicalId] ?? {});
   }
   for (const [key, value] of Object.entries(env)) if (process.env[key] === undefined || key === 'BROKER_CONFIG') process.env[key] = fromOpt(value);
-  process.env.AWS_REGION ??= 'us-east-1';
-  process.env.REPLAY_TABLE ??= 'federation-broker-replay';
-  process.env.BROKER_SEALING_SECRET ??= randomBytes(32).toString('base64url');
-
-  const stops: Array<() => Promise<void>> = [];
+  const vars = process.env;
+  // The function's peers and environment, as npm start boots them (tools/local/boot.ts); an endpoint already set is used.
+  const booted = await bootBroker({
+    config: { file: vars.BROKER_CONFIG ?? '' },
+    replayTable: vars.REPLAY_TABLE ?? 'federation-broker-replay',
+    dynamo: vars.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: vars.AWS_ENDPOINT_URL_DYNAMODB } : 'dynalite',
+    sts: vars.AWS_ENDPOINT_URL_STS ? { endpoint: vars.AWS_ENDPOINT_URL_STS } : 'emulator',
+    region: vars.AWS_REGION ?? 'us-east-1',
+    credentials: !vars.AWS_ENDPOINT_URL_STS && vars.AWS_ACCESS_KEY_ID === undefined ? 'local' : undefined,
+    env: { BROKER_SEALING_SECRET: vars.BROKER_SEALING_SECRET ?? freshSealingSecret() },
+  });
   try {
-    if (!process.env.AWS_ENDPOINT_URL_DYNAMODB) {
-      const dynamo = await startDynalite();
-      stops.push(() => dynamo.stop());
-      process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
-      await createReplayTable(dynamo.endpoint, process.env.REPLAY_TABLE);
-    }
-    if (!process.env.AWS_ENDPOINT_URL_STS) {
-      const sts = await startStsEmulator();
-      stops.push(() => sts.stop());
-      process.env.AWS_ENDPOINT_URL_STS = sts.url;
-      process.env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
-      process.env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
-    }
     const event = JSON.parse(await readFile(eventFile, 'utf8')) as Parameters<Awaited<ReturnType<typeof loadHandler>>>[0];
     const handler = await loadHandler(fn);
     const result = await handler(event, lambdaContext(fn, randomUUID()));
     writeResult(`${JSON.stringify(result)}\n`);
     return 0;
   } finally {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await booted.stop();
   }
 };
 

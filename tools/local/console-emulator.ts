@@ -3,7 +3,8 @@
 // login shows a page that says where a real console would have opened.
 
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 export const FEDERATION_PATH = '/__local/federation';
 
@@ -37,4 +38,31 @@ export const handleFederation = (req: IncomingMessage, res: ServerResponse): voi
     return;
   }
   json(400, { message: 'unknown Action' });
+};
+
+export interface ConsoleEmulator {
+  /** The federation endpoint (broker.signinUrl) of this emulator. */
+  readonly signinUrl: string;
+  /** The server's origin, for a proxy put in front of it. */
+  readonly origin: string;
+  stop(): Promise<void>;
+}
+
+/** The emulator on its own server on 127.0.0.1 (a free port), for brokers run without the local server. */
+export const startConsoleEmulator = async (): Promise<ConsoleEmulator> => {
+  const server = createServer(handleFederation);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    signinUrl: `${origin}/federation`,
+    origin,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 };

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { httpApiEvent, lambdaContext as newLambdaContext } from '../lib/lambda-events.ts';
 import { functionsOf, readTemplate, type FunctionDef } from '../lib/template.ts';
 import { FEDERATION_PATH, handleFederation } from './console-emulator.ts';
 
@@ -28,20 +29,7 @@ export const loadHandler = async (fn: FunctionDef): Promise<Handler> => {
   return handler as Handler;
 };
 
-export const lambdaContext = (fn: FunctionDef, requestId: string): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: fn.logicalId,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${fn.logicalId}`,
-  memoryLimitInMB: '1024',
-  awsRequestId: requestId,
-  logGroupName: `/aws/lambda/${fn.logicalId}`,
-  logStreamName: 'local',
-  getRemainingTimeInMillis: () => 15_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
+export const lambdaContext = (fn: FunctionDef, requestId: string): Context => newLambdaContext({ functionName: fn.logicalId, requestId });
 
 const readBody = (req: IncomingMessage): Promise<Buffer | undefined> =>
   new Promise((resolvePromise, reject) => {
@@ -58,40 +46,28 @@ const readBody = (req: IncomingMessage): Promise<Buffer | undefined> =>
     req.on('error', reject);
   });
 
+/** The HTTP API event of one request, as API Gateway would hand it to the function (tools/lib/lambda-events.ts). */
 export const toEvent = (req: IncomingMessage, body: Buffer, routeKey: string, requestId: string): APIGatewayProxyEventV2 => {
   const url = new URL(req.url ?? '/', 'http://local');
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined && key !== 'cookie') headers[key] = Array.isArray(value) ? value.join(',') : value;
   }
-  const cookies = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).filter(Boolean);
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
-  const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-  const now = Date.now();
-  return {
-    version: '2.0',
+  return httpApiEvent(url.pathname, {
+    method: req.method ?? 'GET',
     routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    ...(cookies.length > 0 ? { cookies } : {}),
+    query: url.search.slice(1),
     headers,
-    ...(url.search ? { queryStringParameters: query } : {}),
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: req.headers.host ?? 'localhost',
-      domainPrefix: 'local',
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp, userAgent: req.headers['user-agent'] ?? '' },
-      requestId,
-      routeKey,
-      stage: '$default',
-      time: new Date(now).toUTCString(),
-      timeEpoch: now,
-    },
+    cookies: (req.headers.cookie ?? '').split(';').map((c) => c.trim()).filter(Boolean),
+    host: req.headers.host ?? 'localhost',
+    domainPrefix: 'local',
+    sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+    userAgent: req.headers['user-agent'] ?? '',
+    protocol: `HTTP/${req.httpVersion}`,
+    requestId,
     // HTTP APIs base64-encode bodies they do not know to be text; doing it always exercises that path.
-    ...(body.length > 0 ? { body: body.toString('base64'), isBase64Encoded: true } : { isBase64Encoded: false }),
-  };
+    ...(body.length > 0 ? { body } : {}),
+  });
 };
 
 const send = (res: ServerResponse, result: APIGatewayProxyStructuredResultV2 | string | undefined): void => {

@@ -1,21 +1,19 @@
-// The whole broker on one machine: development IdP, embedded DynamoDB, offline STS, and the HTTP server that
-// runs the Lambda handlers. Each part yields to the real thing when its environment variable says so
-// (BROKER_CONFIG, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_STS).
+// The whole broker on one machine: development IdPs, then the broker booted with its local peers (boot.ts: the config,
+// embedded DynamoDB, offline STS, the functions' environment), and the HTTP server that runs the Lambda handlers.
+// Each part yields to the real thing when its environment variable says so (BROKER_CONFIG, AWS_ENDPOINT_URL_DYNAMODB,
+// AWS_ENDPOINT_URL_STS).
 // Web-identity issuance works with zero setup: the stack generates a development signing key at every start
 // (held in memory, in BROKER_DEV_SIGNING_KEY — never written to disk, never committed; set the variable to a PEM
 // to keep one key across restarts), adds `signingKey: env:BROKER_DEV_SIGNING_KEY` to the bundled config it
 // renders, and the offline STS verifies web-identity tokens against the broker's own JWKS, as AWS would.
 
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { generateKeyPairSync } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { loadConfigFile } from '../../shared/config/index.ts';
-import { createReplayTable, LOCAL_CREDENTIALS, startDynalite } from './dynamo.ts';
+import { bootBroker, freshSealingSecret, isLoopbackUrl, type ConfigSource } from './boot.ts';
 import { startBrokerServer } from './server.ts';
-import { brokerTokenVerifier, startStsEmulator, type StsEmulator } from './sts-emulator.ts';
+import { brokerTokenVerifier, type StsEmulator } from './sts-emulator.ts';
 
 export const DEFAULT_CONFIG = resolve(import.meta.dirname, '../../config/broker.local.yaml');
 const DEFAULT_BASE = 'http://127.0.0.1:3000';
@@ -57,19 +55,6 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-const isLoopbackUrl = (value: string): boolean => {
-  try {
-    const host = new URL(value).hostname;
-    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
-  } catch {
-    return false;
-  }
-};
-
-const hasAwsCredentials = (env: NodeJS.ProcessEnv): boolean =>
-  Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) ||
-  existsSync(join(homedir(), '.aws', 'credentials'));
-
 export const startLocalStack = async (options: StackOptions): Promise<LocalStack> => {
   const env = options.env ?? process.env;
   const stops: Array<() => Promise<void>> = [];
@@ -77,18 +62,12 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    env.AWS_REGION ??= 'us-east-1';
-    env.REPLAY_TABLE ??= 'federation-broker-replay';
-    env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
-    // Seals role-picker tickets and flow cookies; a fresh one per run is right for a local stack.
-    env.BROKER_SEALING_SECRET ??= randomBytes(32).toString('base64url');
-
     // The broker's own server is bound first so that its URL is known to the IdP and the config.
     const portProbe = await startPlaceholder(options.host, options.port);
     const baseUrl = portProbe.url;
     await portProbe.close();
 
-    let configFile = env.BROKER_CONFIG ? resolve(env.BROKER_CONFIG) : DEFAULT_CONFIG;
+    let config: ConfigSource = { file: env.BROKER_CONFIG ? resolve(env.BROKER_CONFIG) : DEFAULT_CONFIG };
     let idp: LocalStack['idp'];
     let samlIdp: LocalStack['samlIdp'];
     if (!env.BROKER_CONFIG) {
@@ -112,52 +91,52 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       stops.push(() => saml.stop());
       samlIdp = { entityId: saml.entityId, ssoUrl: saml.ssoUrl };
       const urls = { baseUrl, idpIssuer: oidc.issuer.replace(/\/$/, ''), samlIdp: new URL(saml.ssoUrl).origin };
-      // Always rendered: the URLs may differ from the defaults, and the signing key reference is added.
-      const dir = await mkdtemp(join(tmpdir(), 'federation-broker-'));
-      stops.push(() => rm(dir, { recursive: true, force: true }));
-      configFile = join(dir, 'broker.local.yaml');
-      await writeFile(configFile, renderLocalConfig(await readFile(DEFAULT_CONFIG, 'utf8'), urls));
-      // Files the config names are relative to it: bring them along (the SAML metadata names the IdP's URLs).
-      await cp(join(dirname(DEFAULT_CONFIG), 'dev-keys'), join(dir, 'dev-keys'), { recursive: true });
-      const metadataFile = join(dir, 'dev-keys', 'dev-saml-idp.metadata.xml');
-      await writeFile(metadataFile, rewriteUrls(await readFile(metadataFile, 'utf8'), urls));
+      // Always rendered: the URLs may differ from the defaults, and the signing key reference is added. Files the
+      // config names are relative to it: they come along (the SAML metadata names the IdP's URLs).
+      config = { document: renderLocalConfig(await readFile(DEFAULT_CONFIG, 'utf8'), urls), fileName: 'broker.local.yaml', files: await devKeyFiles(urls) };
       env[DEV_SIGNING_KEY_ENV] ||= generateDevSigningKey();
     }
-    env.BROKER_CONFIG = configFile;
-    // The issuer and audience of web-identity tokens, for the offline STS; a bad config fails here, as it would later.
-    const { broker } = await loadConfigFile(configFile, { resolveSecrets: false });
 
-    if (!env.AWS_ENDPOINT_URL_DYNAMODB) {
-      const dynamo = await startDynalite();
-      stops.push(() => dynamo.stop());
-      env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
-    }
-
-    let sts: StsEmulator | undefined;
-    if (!env.AWS_ENDPOINT_URL_STS) {
-      // The JWKS comes from this stack's server, whatever public URL the config's issuer names.
-      sts = await startStsEmulator({
+    const booted = await bootBroker({
+      config,
+      replayTable: env.REPLAY_TABLE ?? 'federation-broker-replay',
+      dynamo: env.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, createTable: isLoopbackUrl(env.AWS_ENDPOINT_URL_DYNAMODB) } : 'dynalite',
+      sts: env.AWS_ENDPOINT_URL_STS ? { endpoint: env.AWS_ENDPOINT_URL_STS } : 'emulator',
+      // The issuer and audience of web-identity tokens, for the offline STS. The JWKS comes from this stack's server,
+      // whatever public URL the config's issuer names.
+      stsEmulator: ({ broker }) => ({
         verifyWebIdentity: brokerTokenVerifier({ jwksUrl: `${baseUrl}/.well-known/jwks.json`, issuer: broker.baseUrl, audience: broker.tokenAudience }),
-      });
-      const emulator = sts;
-      stops.push(() => emulator.stop());
-      env.AWS_ENDPOINT_URL_STS = sts.url;
-    }
-    // Local endpoints accept any signature: give the SDK obviously fake credentials unless real ones are set up.
-    const allLocal = isLoopbackUrl(env.AWS_ENDPOINT_URL_STS) && isLoopbackUrl(env.AWS_ENDPOINT_URL_DYNAMODB);
-    if (allLocal && !hasAwsCredentials(env)) {
-      env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId;
-      env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
-    }
-    if (isLoopbackUrl(env.AWS_ENDPOINT_URL_DYNAMODB)) await createReplayTable(env.AWS_ENDPOINT_URL_DYNAMODB, env.REPLAY_TABLE);
+      }),
+      region: env.AWS_REGION ?? 'us-east-1',
+      // Local endpoints accept any signature: obviously fake credentials unless real ones are set up.
+      credentials: 'when-unset',
+      env: {
+        POWERTOOLS_LOG_LEVEL: env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
+        // Seals role-picker tickets and flow cookies; a fresh one per run is right for a local stack.
+        BROKER_SEALING_SECRET: env.BROKER_SEALING_SECRET ?? freshSealingSecret(),
+      },
+      target: env,
+    });
+    stops.push(() => booted.stop());
 
     const server = await startBrokerServer({ host: options.host, port: Number(new URL(baseUrl).port), consoleEmulator: true });
     stops.push(() => server.stop());
-    return { url: server.url, configFile, idp, samlIdp, sts, stop: stopAll };
+    return { url: server.url, configFile: booted.configFile, idp, samlIdp, sts: booted.stsEmulator, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
   }
+};
+
+/** The development keys folder of the bundled config, its SAML metadata pointed at the running dev IdP. */
+const devKeyFiles = async (urls: { baseUrl: string; idpIssuer: string; samlIdp: string }): Promise<Record<string, string>> => {
+  const folder = join(dirname(DEFAULT_CONFIG), 'dev-keys');
+  const files: Record<string, string> = {};
+  for (const name of await readdir(folder)) {
+    const text = await readFile(join(folder, name), 'utf8');
+    files[`dev-keys/${name}`] = name === 'dev-saml-idp.metadata.xml' ? rewriteUrls(text, urls) : text;
+  }
+  return files;
 };
 
 /** Reserves the broker's port (PORT=0 picks a free one) so the IdP and config can name the final URL. */

@@ -1,21 +1,12 @@
-// The broker side of the fault tests: a config file in a temporary folder, the environment a function would have
-// (peers on 127.0.0.1), the exported handlers, API Gateway v2 events with cookies, and a small cookie jar.
+// The broker side of the fault tests: the broker booted with the peers a file chose (tools/local/boot.ts), its
+// config, API Gateway v2 events with cookies, and a small cookie jar.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { stringify } from 'yaml';
-import { LOCAL_CREDENTIALS } from '../../../tools/local/dynamo.ts';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { formBody, httpApiEvent, lambdaContext as newLambdaContext, type HttpApiHandler, type HttpApiResult } from '../../../tools/lib/lambda-events.ts';
+import { bootBroker, freshSealingSecret, type BootedBroker, type BootOptions } from '../../../tools/local/boot.ts';
 
-export interface HandlerResult {
-  readonly statusCode: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-  readonly cookies?: string[];
-}
-
-export type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HandlerResult>;
+export type HandlerResult = HttpApiResult;
+export type Handler = HttpApiHandler;
 
 export const GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
@@ -35,24 +26,12 @@ export interface EventOptions {
 /** An HTTP API (payload v2) event as API Gateway sends it: base64 body, cookies in their own array. */
 export const apiEvent = (method: 'GET' | 'POST', path: string, options: EventOptions = {}): APIGatewayProxyEventV2 => {
   requestCounter += 1;
-  return {
-    version: '2.0',
-    routeKey: `${method} ${path}`,
-    rawPath: path,
-    rawQueryString: options.query ?? '',
-    headers: { 'content-type': options.contentType ?? 'application/x-www-form-urlencoded', host: 'broker.example.com' },
-    ...(options.cookies && options.cookies.length > 0 ? { cookies: [...options.cookies] } : {}),
-    requestContext: {
-      requestId: `fault-${requestCounter}`,
-      http: { method, path, sourceIp: '203.0.113.9', protocol: 'HTTP/1.1', userAgent: 'faults' },
-    },
-    ...(options.body === undefined ? { isBase64Encoded: false } : { body: Buffer.from(options.body).toString('base64'), isBase64Encoded: true }),
-  } as unknown as APIGatewayProxyEventV2;
+  return httpApiEvent(path, { ...options, method, requestId: `fault-${requestCounter}`, sourceIp: '203.0.113.9', userAgent: 'faults' });
 };
 
-export const lambdaContext = { awsRequestId: 'lambda-fault', functionName: 'Faults', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+export const lambdaContext = newLambdaContext({ functionName: 'Faults', requestId: 'lambda-fault', remainingMs: 10_000 });
 
-export const form = (params: Record<string, string>): string => new URLSearchParams(params).toString();
+export const form = formBody;
 
 /** POST /token with an ID token (or a SAML response with `type: SAML2_TYPE`). */
 export const tokenBody = (subjectToken: string, extra: Record<string, string> = {}, type = ID_TOKEN_TYPE): string =>
@@ -89,42 +68,17 @@ export const formField = (html: string, name: string): string | undefined =>
 
 export const errorCodeOf = (html: string): string | undefined => /<dt>Error code<\/dt><dd><code>([A-Z_]+)<\/code>/.exec(html)?.[1];
 
-export interface BrokerEnv {
-  readonly configFile: string;
-  readonly dynamoEndpoint: string;
-  readonly stsEndpoint: string;
-  readonly replayTable: string;
-  readonly sealingSecret?: string;
+export interface FaultBrokerOptions extends Omit<BootOptions, 'credentials' | 'env'> {
+  /** A fresh sealing secret in FAULTS_SEALING_SECRET (the config's `sealingSecretRef: env:FAULTS_SEALING_SECRET`). */
+  readonly sealing?: boolean;
 }
 
-/** Writes the config into a fresh folder; the caller removes it with `removeDir`. */
-export const writeConfig = async (config: Record<string, unknown>, files: Readonly<Record<string, string>> = {}): Promise<{ dir: string; file: string }> => {
-  const dir = await mkdtemp(join(tmpdir(), 'broker-faults-'));
-  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-  const file = join(dir, 'broker.yaml');
-  await writeFile(file, stringify(config));
-  return { dir, file };
-};
-
-export const removeDir = (dir: string | undefined): Promise<void> => (dir ? rm(dir, { recursive: true, force: true }) : Promise.resolve());
-
-/** The environment of a deployed function, pointed at the peers (read once, at the handlers' cold start). */
-export const useBrokerEnv = (env: BrokerEnv): void => {
-  Object.assign(process.env, {
-    BROKER_CONFIG: env.configFile,
-    REPLAY_TABLE: env.replayTable,
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL_DYNAMODB: env.dynamoEndpoint,
-    AWS_ENDPOINT_URL_STS: env.stsEndpoint,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    ...(env.sealingSecret ? { FAULTS_SEALING_SECRET: env.sealingSecret } : {}),
-  });
-};
-
-export const loadHandler = async (fn: 'token' | 'roles' | 'saml' | 'session' | 'oidc'): Promise<Handler> =>
-  ((await import(`../../../functions/${fn}/index.ts`)) as { handler: unknown }).handler as Handler;
+/**
+ * The broker of one fault file (tools/local/boot.ts): its config in a fresh folder, the peers the file chose (often
+ * behind a switchable proxy), fake local credentials and INFO logs (the audit lines the files count).
+ */
+export const bootFaultBroker = ({ sealing, ...options }: FaultBrokerOptions): Promise<BootedBroker> =>
+  bootBroker({ ...options, credentials: 'local', env: { POWERTOOLS_LOG_LEVEL: 'INFO', ...(sealing === true ? { FAULTS_SEALING_SECRET: freshSealingSecret() } : {}) } });
 
 export const SAML_ATTRIBUTES = {
   email: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { bodyParams, MAX_BODY_BYTES } from '../../../shared/http/decode.ts';
 import { decodeTokenRequest } from '../../../shared/http/token-request.ts';
 import type { HttpEvent } from '../../../shared/http/handler.ts';
+import { httpApiEvent } from '../../../tools/lib/lambda-events.ts';
 
+// Header names as a client may spell them: the decoder must not depend on API Gateway lower-casing them.
 const event = (body: string, contentType = 'application/x-www-form-urlencoded', base64 = false): HttpEvent =>
-  ({ headers: { 'Content-Type': contentType }, body: base64 ? Buffer.from(body).toString('base64') : body, isBase64Encoded: base64, requestContext: {} }) as unknown as HttpEvent;
+  httpApiEvent('/token', { body, base64, headers: { 'Content-Type': contentType } });
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ID_TOKEN = 'urn:ietf:params:oauth:token-type:id_token';
@@ -41,7 +43,7 @@ describe('bodyParams', () => {
     ['repeated JSON member in a base64 body', event('{"subject_token":"x","subject_token":"y"}', 'application/json', true), 'INVALID_REQUEST'],
     ['repeated __proto__ member', event('{"__proto__":"a","__proto__":"b"}', 'application/json'), 'INVALID_REQUEST'],
     ['other media type', event('<x/>', 'text/xml'), 'UNSUPPORTED_MEDIA_TYPE'],
-    ['no content type', { ...event('a=1'), headers: {} } as HttpEvent, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['no content type', httpApiEvent('/token', { body: 'a=1', headers: {} }), 'UNSUPPORTED_MEDIA_TYPE'],
     ['oversized body', event('a='.padEnd(MAX_BODY_BYTES + 10, 'x')), 'PAYLOAD_TOO_LARGE'],
     ['oversized base64 body', event('a='.padEnd(MAX_BODY_BYTES + 10, 'x'), 'application/x-www-form-urlencoded', true), 'PAYLOAD_TOO_LARGE'],
   ])('refuses a %s', (_name, e, code) => {

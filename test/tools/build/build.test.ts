@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpApiEvent } from '../../../tools/lib/lambda-events.ts';
 import { buildFunction, esbuildFunctions, samEsbuildArgs, unresolvedImports, type BuiltFunction } from '../../../tools/build/build.ts';
 
 const run = promisify(execFile);
@@ -95,12 +96,8 @@ describe('buildFunction', () => {
   });
 
   it('imports saml2.mjs for a saml2 subject token, and its errors keep their code (400, not 500)', async () => {
-    const event = {
-      version: '2.0', routeKey: 'POST /token', rawPath: '/token', rawQueryString: '', isBase64Encoded: false,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      requestContext: { http: { method: 'POST', path: '/token', sourceIp: '192.0.2.10', userAgent: 'build-test' }, requestId: 'build-test', routeKey: 'POST /token', stage: '$default', timeEpoch: 0 },
-      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token_type: 'urn:ietf:params:oauth:token-type:saml2', subject_token: Buffer.from('<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>').toString('base64') }).toString(),
-    };
+    const body = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token_type: 'urn:ietf:params:oauth:token-type:saml2', subject_token: Buffer.from('<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>').toString('base64') }).toString();
+    const event = httpApiEvent('/token', { body, base64: false, sourceIp: '192.0.2.10', userAgent: 'build-test', requestId: 'build-test' });
     const script = `const { handler } = await import(process.argv[1]);
 const res = await handler(JSON.parse(process.argv[2]), { awsRequestId: 'build-test', functionName: 'TokenFunction', getRemainingTimeInMillis: () => 15000 });
 console.log(JSON.stringify({ status: res.statusCode, code: JSON.parse(res.body).code }));`;
