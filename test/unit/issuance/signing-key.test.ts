@@ -73,16 +73,17 @@ describe('signing keys from the config', () => {
     expect(signingKeys(config).signer).toBeUndefined();
   });
 
-  it('fails the cold start naming the config path, never the key, for unusable key material', async () => {
-    const config = await configWith({ signingKey: 'env:CURRENT', previousSigningKey: 'env:PREVIOUS' }, { CURRENT: pkcs8(), PREVIOUS: 'not-a-key-secret-text' });
-    let error: unknown;
-    try {
-      signingKeys(config);
-    } catch (caught) {
-      error = caught;
-    }
+  it('fails the config load naming the config path, never the key, for unusable key material', async () => {
+    const error = await configWith({ signingKey: 'env:CURRENT', previousSigningKey: 'env:PREVIOUS' }, { CURRENT: pkcs8(), PREVIOUS: 'not-a-key-secret-text' }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: 'ConfigError', problems: [{ severity: 'error', path: 'broker.previousSigningKey' }] });
     expect(String((error as Error).message)).not.toContain('not-a-key-secret-text');
+  });
+
+  it.each([
+    ['an RSA key under 2048 bits', () => pkcs8(rsa(1024))],
+    ['an EC key', () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()],
+  ])('refuses %s as the signing key when the config loads', async (_name, pem) => {
+    await expect(configWith({ signingKey: 'env:CURRENT' }, { CURRENT: pem() })).rejects.toMatchObject({ name: 'ConfigError', problems: [{ path: 'broker.signingKey' }] });
   });
 
   it.each([
