@@ -5,7 +5,7 @@
 
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import type { Problem } from './check.ts';
-import { isLoopback } from './schema.ts';
+import { isLoopbackHost } from '../patterns.ts';
 
 /** test/unit/config/dev-keys.test.ts recomputes these from the committed files. */
 export const DEV_KEY_FINGERPRINTS: ReadonlyMap<string, string> = new Map([
@@ -86,7 +86,7 @@ export const devKeysIn = (text: string): string[] => {
  */
 export const devKeyProblems = (baseUrl: string, material: ReadonlyArray<readonly [path: string, text: string]>, env: Readonly<Record<string, string | undefined>>): Problem[] => {
   const inLambda = (env.AWS_LAMBDA_FUNCTION_NAME ?? '') !== '' && env.AWS_SAM_LOCAL !== 'true';
-  if (isLoopback(new URL(baseUrl)) && !inLambda) return [];
+  if (isLoopbackHost(new URL(baseUrl).hostname) && !inLambda) return [];
   const where = inLambda ? 'in AWS Lambda' : 'with a baseUrl that is not loopback';
   return material.flatMap(([path, text]) =>
     devKeysIn(text).map((what): Problem => ({ severity: 'error', path, message: `holds the committed DEV ONLY key of ${what}, which anyone can sign with: refused ${where} (config/dev-keys/README.md)` })),

@@ -2,15 +2,13 @@
 // misspelt key is an error rather than a silently ignored setting.
 
 import * as z from 'zod/mini';
+import { ID, isSecureOrLoopbackUrl, POLICY_ARN, ROLE_ARN } from '../patterns.ts';
 import { describeIssue } from './messages.ts';
 
 // The config is parsed once per cold start: zod's JIT (code generated with `new Function` on the first parse) costs
 // more than it saves for one parse (~15 ms of a cold start), and no code is generated at run time.
 z.config({ jitless: true, customError: describeIssue });
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]{1,512}$/;
 /** A secret is always a reference, never a literal: `env:NAME` or `ssm:/path`. */
 export const SECRET_REF = /^(env:[A-Za-z_][A-Za-z0-9_]*|ssm:\/[A-Za-z0-9_./-]+)$/;
 /** Key material: a secret reference, a file relative to the config (`file:keys/sp.pem`) or, for signing, a KMS key. */
@@ -21,14 +19,13 @@ const seconds = (min: number, max: number) => z.number().check(z.int(), z.gte(mi
 const nonEmpty = () => z.string().check(z.minLength(1));
 const id = (what: string) => z.string().check(z.regex(ID, `must be a ${what} id: letters, digits, '.', '_', '-' (at most 64)`));
 
-export const isLoopback = (u: URL): boolean => u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
 /** https, or http on loopback for development and tests. */
 const webUrl = (what: string) =>
   z.string().check(
     z.refine((v) => {
       try {
         const u = new URL(v);
-        return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopback(u));
+        return isSecureOrLoopbackUrl(u);
       } catch {
         return false;
       }

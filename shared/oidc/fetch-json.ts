@@ -2,6 +2,7 @@
 // IDP_UNAVAILABLE (503 with Retry-After), with the original error as `cause`.
 
 import { BrokerError } from '../errors.ts';
+import { isSecureOrLoopbackUrl } from '../patterns.ts';
 
 export type Fetch = typeof globalThis.fetch;
 
@@ -17,8 +18,7 @@ const unavailable = (url: URL, why: string, cause?: unknown): BrokerError =>
   new BrokerError('IDP_UNAVAILABLE', `${url.origin}${url.pathname}: ${why}`, cause === undefined ? undefined : { cause });
 
 /** https, or http on a loopback host for development and tests. */
-export const isAllowedUrl = (url: URL): boolean =>
-  url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+export const isAllowedUrl = isSecureOrLoopbackUrl;
 
 const readCapped = async (response: Response, url: URL, maxBytes: number): Promise<string> => {
   // Stops a hostile or broken endpoint from filling the Lambda's memory.

@@ -2,6 +2,5 @@
 export { parseIdpMetadata, type IdpMetadata } from './metadata.ts';
 export { samlProvidersOf } from './providers.ts';
 export { buildLoginRedirect, spMetadataXml, spSettingsOf, type SpSettings } from './service-provider.ts';
-export { validateSamlStructure } from './structure.ts';
 export type { SamlIdentity, SamlInput, SamlProviderRuntime, SamlValidationContext } from './types.ts';
 export { validateSamlResponse } from './validate.ts';

@@ -6,6 +6,7 @@
 // first call. The certificate is made per run (selfsigned) and trusted by the child through NODE_EXTRA_CA_CERTS.
 // Nothing here validates like the real services do: tools/local/sts-emulator.ts is the faithful one.
 
+import { rfc3339 } from '../../shared/time.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -30,7 +31,7 @@ const xmlEscape = (s: string): string => s.replace(/[<>&'"]/g, (c) => `&#${c.cha
 
 const stsSuccess = (action: string, params: URLSearchParams, now: Date): string => {
   const seconds = Number(params.get('DurationSeconds') ?? 3600);
-  const expiration = new Date(now.getTime() + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const expiration = rfc3339(new Date(now.getTime() + seconds * 1000));
   const roleArn = params.get('RoleArn') ?? '';
   const session = params.get('RoleSessionName') ?? '';
   const account = /::(\d{12}):/.exec(roleArn)?.[1] ?? '000000000000';

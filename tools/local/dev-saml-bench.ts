@@ -11,7 +11,7 @@ import { readAssertion } from '../../shared/saml/assertion.ts';
 import { readMessage } from '../../shared/saml/message.ts';
 import { parseIdpMetadata } from '../../shared/saml/metadata.ts';
 import { checkSignatureShapes } from '../../shared/saml/signature-shape.ts';
-import { validateSamlStructure } from '../../shared/saml/sp.ts';
+import { validateSamlStructure } from './samlify-strict.ts';
 import { validateSamlResponse } from '../../shared/saml/validate.ts';
 import { parseStrictXml } from '../../shared/saml/xml.ts';
 import { LIMITS } from '../../shared/saml/constants.ts';

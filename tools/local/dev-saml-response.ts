@@ -12,7 +12,7 @@ import {
   type IdentityProviderInstance,
   type ServiceProviderInstance,
 } from 'samlify';
-import '../../shared/saml/sp.ts'; // registers the strict structural validator with samlify
+import './samlify-strict.ts'; // registers the strict structural validator with samlify
 
 export interface SamlUserClaims {
   readonly nameId: string;

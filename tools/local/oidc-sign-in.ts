@@ -2,6 +2,7 @@
 // username/password form), over plain HTTP with manual redirects and a small cookie jar. Returns the ID token.
 // For the credential_process script and the integration tests; a real IdP needs a browser. DEV-ONLY.
 
+import { isLoopbackHost } from '../../shared/patterns.ts';
 import * as client from 'openid-client';
 
 export interface SignInOptions {
@@ -38,7 +39,7 @@ export class SignInError extends Error {
 const MAX_HOPS = 20;
 const TIMEOUT_MS = 10_000;
 
-const isLoopback = (url: URL): boolean => ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+const isLoopback = (url: URL): boolean => isLoopbackHost(url.hostname);
 
 // ---- cookie jar: host-only cookies, matched by path, removed when the server expires them
 

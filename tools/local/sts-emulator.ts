@@ -4,6 +4,7 @@
 // OIDC provider (`brokerTokenVerifier`: the broker's own JWKS, iss, aud, exp) and reads the session tags and
 // source identity from the token's AWS claims.
 
+import { rfc3339 } from '../../shared/time.ts';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -125,7 +126,7 @@ const parseCall = (params: Record<string, string>): StsCall => {
 };
 
 const success = (action: string, call: StsCall, extra: string, now: Date): string => {
-  const expiration = new Date(now.getTime() + (call.durationSeconds ?? 3600) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const expiration = rfc3339(new Date(now.getTime() + (call.durationSeconds ?? 3600) * 1000));
   const account = /::(\d{12}):/.exec(call.roleArn ?? '')?.[1] ?? '000000000000';
   const roleName = (call.roleArn ?? '').split('/').pop() ?? 'role';
   return `<${action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/">

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIdpMetadata } from '../../../shared/saml/metadata.ts';
-import { buildLoginRedirect } from '../../../shared/saml/sp.ts';
+import { buildLoginRedirect } from '../../../shared/saml/service-provider.ts';
 import { validateSamlResponse } from '../../../shared/saml/validate.ts';
 import { DEV_SAML_CLAIMS, startDevSamlIdp, type DevSamlIdp } from '../../../tools/local/dev-saml-idp.ts';
 import { ACS_URL, NOW, SP_ENTITY_ID, contextFor, memoryReplayStore } from '../../support/saml-idp.ts';

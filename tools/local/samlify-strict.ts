@@ -1,10 +1,14 @@
-// The strict structural check of a SAML message, for callers that parse with another library: samlify calls it
-// as its schema validator (sp.ts registers it) before it parses anything.
+// samlify's schema validator, for the tools and tests that use samlify (the development and test IdPs, the bench):
+// samlify refuses to parse anything without one, and gets the broker's own strict structural check — one strict
+// parse, a SAML root, at most one assertion, signatures only where the broker accepts them — so that nothing samlify
+// parses escapes the checks the broker applies. Importing this module registers it. The broker itself does not use
+// samlify at run time (shared/saml/service-provider.ts writes its SP documents; shared/saml/validate.ts validates).
 
-import { fail } from '../errors.ts';
-import { LIMITS, NS } from './constants.ts';
-import { checkSignatureShapes } from './signature-shape.ts';
-import { elementChildren, isElement, parseStrictXml } from './xml.ts';
+import { fail } from '../../shared/errors.ts';
+import { LIMITS, NS } from '../../shared/saml/constants.ts';
+import { checkSignatureShapes } from '../../shared/saml/signature-shape.ts';
+import { elementChildren, isElement, parseStrictXml } from '../../shared/saml/xml.ts';
+import { setSchemaValidator } from 'samlify';
 
 const PROTOCOL_ROOTS = ['AuthnRequest', 'Response', 'LogoutRequest', 'LogoutResponse'];
 
@@ -24,3 +28,5 @@ export const validateSamlStructure = async (xml: string): Promise<string> => {
   checkSignatureShapes(parsed, signable, true);
   return 'valid';
 };
+
+setSchemaValidator({ validate: validateSamlStructure });
