@@ -6,7 +6,7 @@
 
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { importPKCS8, type JSONWebKeySet } from 'jose';
-import { usableKeys } from '../oidc/jwks.ts';
+import { usableKeys } from '../jose/keys.ts';
 import type { Problem } from './check.ts';
 import type { ParsedConfig } from './schema.ts';
 

@@ -2,7 +2,7 @@
 // One type for both protocols, built side by side by `fromOidc` and `fromSaml`; the flows, the rules input, the
 // audit record and the sealed role-picker ticket all read this one shape.
 
-import { copyClaims } from '../oidc/claims.ts';
+import { copyClaims } from '../json/null-prototype.ts';
 import type { VerifiedIdToken } from '../oidc/index.ts';
 import type { SamlIdentity } from '../saml/index.ts';
 

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
 import { BrokerError } from '../errors.ts';
-import { decodeCompact } from '../oidc/compact.ts';
+import { decodeCompact } from '../jose/compact.ts';
 
 /** The algorithms a CLI key may use: ES256 (what fbroker makes) and EdDSA. Never `none`, never HMAC. */
 export const DPOP_ALGORITHMS = ['ES256', 'EdDSA'] as const;

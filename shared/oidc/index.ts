@@ -5,7 +5,7 @@
 import type { BrokerConfig, OidcProviderConfig } from '../config/index.ts';
 import { BrokerError } from '../errors.ts';
 import type { ReplayStore } from '../stores/replay.ts';
-import { decodeCompact, MAX_TOKEN_LENGTH, type DecodedToken } from './compact.ts';
+import { decodeCompact, MAX_TOKEN_LENGTH, type DecodedToken } from '../jose/compact.ts';
 import { createDiscovery } from './discovery.ts';
 import { DEFAULT_HTTP, type Fetch } from './fetch-json.ts';
 import { createKeyResolver, createStaticKeyResolver, type KeyResolver } from './jwks.ts';
@@ -13,10 +13,10 @@ import { spendJti } from './jti.ts';
 import { acceptedAudiences, selectProvider, type OidcProviders } from './select.ts';
 import { verifyIdToken, type TokenPolicy, type VerifiedToken } from './verify.ts';
 
-export type { ClaimSet } from './claims.ts';
+export type { ClaimSet } from '../json/null-prototype.ts';
 export type { VerifiedToken, TokenPolicy } from './verify.ts';
 export { verifyIdToken } from './verify.ts';
-export { MAX_TOKEN_LENGTH } from './compact.ts';
+export { MAX_TOKEN_LENGTH } from '../jose/compact.ts';
 
 export interface OidcVerifierDeps {
   readonly fetch?: Fetch;

@@ -1,7 +1,8 @@
 // The issuer's signing keys, cached per instance. An unknown `kid` triggers a refetch only when it looks like a
 // key id and the cooldown has passed; a JWKS endpoint that fails keeps the cached keys in service.
 
-import { createLocalJWKSet, errors, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose';
+import { createLocalJWKSet, errors, type CryptoKey, type JSONWebKeySet } from 'jose';
+import { usableKeys } from '../jose/keys.ts';
 import { BrokerError, RETRY_AFTER_SECONDS } from '../errors.ts';
 import { fetchJson, type HttpOptions } from './fetch-json.ts';
 import type { CheckedHeader } from './header.ts';
@@ -22,20 +23,6 @@ export interface JwksOptions {
 export type KeyResolver = (header: CheckedHeader) => Promise<CryptoKey>;
 
 type LocalSet = ReturnType<typeof createLocalJWKSet>;
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** Public signature keys only: symmetric (`oct`) keys, encryption keys and private members are dropped. */
-export const usableKeys = (document: Readonly<Record<string, unknown>>): JWK[] =>
-  (Array.isArray(document.keys) ? document.keys : []).filter(
-    (key): key is JWK =>
-      isRecord(key) &&
-      // Stops an HMAC "key" in the JWKS being used with a public value as the secret.
-      ['RSA', 'EC', 'OKP'].includes(String(key.kty)) &&
-      // Stops an encryption key being accepted for signatures.
-      (key.use === undefined || key.use === 'sig') &&
-      !Object.hasOwn(key, 'd'),
-  );
 
 export const createKeyResolver = (jwksUri: () => Promise<URL>, options: JwksOptions): KeyResolver => {
   const cooldownMs = options.cooldownMs ?? 60_000;

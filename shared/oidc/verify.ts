@@ -4,8 +4,8 @@
 import { errors, jwtVerify, type CryptoKey, type JWTVerifyOptions } from 'jose';
 import { BrokerError, type ErrorCode } from '../errors.ts';
 import { checkAuthorizedParty } from './azp.ts';
-import { copyClaims, type ClaimSet } from './claims.ts';
-import { decodeCompact, MAX_TOKEN_LENGTH, type DecodedToken } from './compact.ts';
+import { copyClaims, type ClaimSet } from '../json/null-prototype.ts';
+import { decodeCompact, MAX_TOKEN_LENGTH, type DecodedToken } from '../jose/compact.ts';
 import { checkHeader } from './header.ts';
 import type { KeyResolver } from './jwks.ts';
 

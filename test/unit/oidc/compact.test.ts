@@ -1,7 +1,7 @@
 // The token shape and strict JSON, checked before any key or signature work.
 
 import { describe, expect, it } from 'vitest';
-import { decodeCompact } from '../../../shared/oidc/compact.ts';
+import { decodeCompact } from '../../../shared/jose/compact.ts';
 import { checkHeader } from '../../../shared/oidc/header.ts';
 import { MAX_DEPTH, parseJsonObject } from '../../../shared/json/strict.ts';
 

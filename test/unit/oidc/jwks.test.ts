@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOidcVerifier, type OidcVerifier } from '../../../shared/oidc/index.ts';
-import { usableKeys } from '../../../shared/oidc/jwks.ts';
+import { usableKeys } from '../../../shared/jose/keys.ts';
 import { createTestKey, startTestOidcIdp, TEST_NOW, type TestKey, type TestOidcIdp } from '../../support/oidc.ts';
 
 let idp: TestOidcIdp;

@@ -1,5 +1,6 @@
-// Verified claims, copied into null-prototype objects: a claim named `__proto__`, `constructor` or `toString` is
-// just another claim, and no lookup on the copy can reach Object.prototype (prototype pollution, inherited keys).
+// JSON values (verified token claims, claims read back from a sealed value) copied into null-prototype objects: a
+// claim named `__proto__`, `constructor` or `toString` is just another claim, and no lookup on the copy can reach
+// Object.prototype (prototype pollution, inherited keys).
 
 export type ClaimSet = Record<string, unknown>;
 
