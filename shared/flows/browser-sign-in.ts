@@ -110,9 +110,9 @@ export const createBrowserSignIn = (deps: BrowserSignInDeps) => {
   };
 
   /** Issues for one decided role and delivers: the console sign-in URL or the credentials themselves. */
-  const deliver = async (identity: VerifiedIdentity, role: RoleOutcome, intent: BrowserIntent, ctx: RequestContext, now: Date): Promise<Delivery> => {
+  const deliver = async (route: '/sign-in' | '/session', identity: VerifiedIdentity, role: RoleOutcome, intent: BrowserIntent, ctx: RequestContext, now: Date): Promise<Delivery> => {
     const credentials = await deps.issue(role, identity, now);
-    deps.audit({ ...auditRecord('/session', ctx, now, { identity }), ...grantFields(role, credentials) });
+    deps.audit({ ...auditRecord(route, ctx, now, { identity }), ...grantFields(role, credentials) });
     if (intent.target === 'cli') return { kind: 'credentials', credentials, role };
     const url = await deps.federation.loginUrl(credentials, {
       issuer: deps.config.broker.baseUrl,
@@ -131,7 +131,7 @@ export const createBrowserSignIn = (deps: BrowserSignInDeps) => {
     if (decision.outcome === 'deny') return refuse('/sign-in', identity, ctx, now, decision);
     const [chosen] = decision.roles;
     if (intent.role !== undefined && intent.target !== undefined && chosen) {
-      return { kind: 'delivered', delivery: await deliver(identity, chosen, intent, ctx, now) };
+      return { kind: 'delivered', delivery: await deliver('/sign-in', identity, chosen, intent, ctx, now) };
     }
     const browserId = input.browserId !== undefined && BROWSER_ID.test(input.browserId) ? input.browserId : randomBytes(32).toString('base64url');
     // Only the claims a decision on this config can read: a user in hundreds of groups still fits the ticket.
@@ -172,7 +172,7 @@ export const createBrowserSignIn = (deps: BrowserSignInDeps) => {
     if (decision.outcome === 'deny') return refuse('/session', identity, ctx, now, decision);
     const [role] = decision.roles;
     if (!role) throw new BrokerError('ROLE_NOT_GRANTED', 'the chosen role is not granted');
-    return deliver(identity, role, { ...intent, target: intent.target ?? 'console' }, ctx, now);
+    return deliver('/session', identity, role, { ...intent, target: intent.target ?? 'console' }, ctx, now);
   };
 
   return { afterSignIn, completeSession };

@@ -6,7 +6,7 @@ import type { Element } from '@xmldom/xmldom';
 import { fail } from '../errors.ts';
 import { readAssertion } from './assertion.ts';
 import { SEMANTIC_CHECKS, type CheckContext } from './checks.ts';
-import { rawClaimsOf } from './claims.ts';
+import { rawClaimsOf } from './assertion-claims.ts';
 import { LIMITS, NS } from './constants.ts';
 import { decodeSamlMessage } from './decode.ts';
 import { decryptAssertion } from './decrypt.ts';

@@ -139,9 +139,8 @@ describe.each(failures)('with the replay store %s', (_name, mode, canned) => {
 });
 
 describe('with the replay store hanging', () => {
-  // Fails today (a real bug, see docs/security.md "Known issues"): shared/compose/clients.ts sets requestTimeout,
-  // which @smithy/node-http-handler 4.x only warns about unless throwOnRequestTimeout is set, so the call hangs
-  // until the function times out and middy answers 500 INTERNAL without Retry-After (still no grant).
+  // @smithy/node-http-handler only warns about requestTimeout unless throwOnRequestTimeout is set (shared/compose/aws.ts
+  // sets it): without it the call would hang until the function times out and middy would answer 500.
   it('gives up after the client timeouts (2 attempts) with 503 REPLAY_STORE_UNAVAILABLE', async () => {
     store.setMode('hang');
     const attempts = store.requests();

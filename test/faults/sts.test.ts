@@ -120,10 +120,8 @@ describe('STS unreachable', () => {
     expect(sts.requests() - before).toBe(DEFAULT_RETRY.maxAttempts);
   });
 
-  // Fails today (a real bug, see docs/security.md "Known issues"): the STS client's requestTimeout (3 s) only warns
-  // in @smithy/node-http-handler 4.x (throwOnRequestTimeout is not set), so a hanging STS holds the request until the
-  // function times out and middy answers 500 INTERNAL, with one attempt and no Retry-After. Expected: each attempt
-  // abandoned after 3 s, the 5 s retry budget allowing a second one, then 503 STS_UNAVAILABLE.
+  // Each attempt is abandoned after the 3 s request timeout (throwOnRequestTimeout, shared/compose/aws.ts); the 5 s
+  // retry budget allows a second one, then 503 STS_UNAVAILABLE with Retry-After.
   it('abandons a hanging STS after the request timeout and the retry budget: 2 attempts, then 503 STS_UNAVAILABLE', async () => {
     sts.setMode('hang');
     const before = sts.requests();

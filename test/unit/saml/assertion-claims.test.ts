@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AssertionView } from '../../../shared/saml/assertion.ts';
-import { rawClaimsOf } from '../../../shared/saml/claims.ts';
+import { rawClaimsOf } from '../../../shared/saml/assertion-claims.ts';
 
 const view = (over: Partial<AssertionView>): AssertionView => ({ nameId: 'alice', issuer: 'https://idp', attributes: [], ...over }) as AssertionView;
 
