@@ -35,6 +35,8 @@ export const ROLE_ARNS = {
   proto: 'arn:aws:iam::111122223333:role/Proto',
 } as const;
 const SEALING_ENV = 'SECURITY_SUITE_SEALING_SECRET';
+/** broker.cli.sessionSeconds of the suite's broker (CLI sign-in enabled). */
+export const CLI_SESSION_SECONDS = 3600;
 
 /** The rules every suite shares; each row of the rule tables names the role it aims at. */
 export const SECURITY_RULES: unknown[] = [
@@ -118,6 +120,7 @@ export const startBrokerUnderTest = async (options: BrokerOptions = {}): Promise
       sealingSecret: `env:${SEALING_ENV}`,
       signingKey: 'file:signing.pem',
       signinUrl: `${federationUrl}/federation`,
+      cli: { sessionSeconds: CLI_SESSION_SECONDS },
     },
     providers: {
       [OIDC_PROVIDER]: { type: 'oidc', issuer: oidc.issuer, clientId: oidc.clientId, claims: { teams: '/org/teams' } },
@@ -181,6 +184,7 @@ export const startBrokerUnderTest = async (options: BrokerOptions = {}): Promise
     session: await load('../../functions/session/index.ts'),
     web: await load('../../functions/web/index.ts'),
     issuer: await load('../../functions/issuer/index.ts'),
+    cli: await load('../../functions/cli/index.ts'),
   };
 
   return {

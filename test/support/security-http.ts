@@ -11,7 +11,7 @@ export interface HandlerResult {
   readonly cookies?: string[];
 }
 export type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HandlerResult>;
-export type HandlerName = 'token' | 'roles' | 'saml' | 'oidc' | 'session' | 'web' | 'issuer';
+export type HandlerName = 'token' | 'roles' | 'saml' | 'oidc' | 'session' | 'web' | 'issuer' | 'cli';
 
 export const lambdaContext = { awsRequestId: 'lambda-req', functionName: 'SecurityUnderTest', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
@@ -23,6 +23,8 @@ export interface EventOptions {
   readonly cookies?: readonly string[];
   readonly base64?: boolean;
   readonly sourceIp?: string;
+  /** More request headers (e.g. `dpop`), as API Gateway delivers them: lower-case names. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** An API Gateway HTTP API (payload v2) event as the service sends it. */
@@ -37,6 +39,7 @@ export const httpEvent = (path: string, options: EventOptions = {}): APIGatewayP
     headers: {
       host: 'broker.example.com',
       ...(options.body === undefined ? {} : { 'content-type': options.contentType ?? 'application/x-www-form-urlencoded' }),
+      ...options.headers,
     },
     ...(options.cookies && options.cookies.length > 0 ? { cookies: [...options.cookies] } : {}),
     requestContext: {
