@@ -25,6 +25,8 @@ export interface DevicePageInput {
   readonly confirmToken: string;
   /** A refusal to show above the form (a wrong code). */
   readonly problem?: string | undefined;
+  /** Its stable code, shown as on every error page (docs/errors.md). */
+  readonly problemCode?: string | undefined;
 }
 
 /**
@@ -33,7 +35,8 @@ export interface DevicePageInput {
  */
 export const devicePage = (input: DevicePageInput, options: PageOptions = {}): HttpResult => {
   const buttons: SafeHtml[] = input.providers.map((p) => html`<button type="submit" name="choice" value="approve:${p.id}">Approve and sign in with ${p.label}</button> `);
-  const problem = input.problem ? html`<p class="error" role="alert">${input.problem}</p>` : html``;
+  const code = input.problemCode ? html`<dl class="muted"><dt>Error code</dt><dd><code>${input.problemCode}</code></dd></dl>` : html``;
+  const problem = input.problem ? html`<p class="error" role="alert">${input.problem}</p>${code}` : html``;
   return page(
     'Approve a CLI sign-in',
     html`<h1>Approve a command-line sign-in</h1>

@@ -155,7 +155,7 @@ export type SessionRoute = '/token' | '/roles' | '/cli/console';
 
 /** A request that presents a session on one of the three routes that take one. */
 export const useSession = (broker: BrokerUnderTest, route: SessionRoute, token: string, proof: string | undefined): Promise<HandlerResult> => {
-  const headers = proof === undefined ? {} : { dpop: proof };
+  const headers: Record<string, string> = proof === undefined ? {} : { dpop: proof };
   if (route === '/cli/console') return cliCall(broker, route, { session: token, role: 'readonly' }, proof);
   const fields = { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: token, subject_token_type: SESSION_TYPE };
   return new Browser().call(route === '/token' ? broker.handlers.token : broker.handlers.roles, route, { body: form(fields), headers });

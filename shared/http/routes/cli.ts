@@ -91,7 +91,8 @@ export const cliRoutes = (routes: CliRoutes): RouteHandler => {
       // A wrong code is answered with the form again (and the reason), so that the person can correct it.
       if (error instanceof BrokerError && (error.code === 'USER_CODE_INVALID' || error.code === 'TOO_MANY_ATTEMPTS') && browserId !== undefined) {
         const shown = routes.device.page(undefined, browserId, new Date());
-        return devicePage({ ...shown, problem: error.code === 'TOO_MANY_ATTEMPTS' ? 'Too many wrong codes from your network: wait a minute, then try again.' : 'That code is unknown, already used or expired. Check the code in your terminal.' }, { status: statusOf(error.code, 'page') });
+        const problem = error.code === 'TOO_MANY_ATTEMPTS' ? 'Too many wrong codes from your network: wait a minute, then try again.' : 'That code is unknown, already used or expired. Check the code in your terminal.';
+        return devicePage({ ...shown, problem, problemCode: error.code }, { status: statusOf(error.code, 'page') });
       }
       throw error;
     }
