@@ -59,6 +59,29 @@ If someone sent you this link or code, <strong>do not approve it</strong>: cance
   );
 };
 
+/**
+ * After the person approved a device code: on to the provider's sign-in (`href`, a path of this broker). The page
+ * moves on by itself through the `Refresh` header — no script — and offers the same link to follow by hand.
+ */
+export const continueToProviderPage = (href: string, providerLabel: string, cookies: string[]): HttpResult =>
+  page(
+    'Continue to sign in',
+    html`<h1>Continue to sign in</h1>
+<div class="card"><p>Approved. Taking you to ${providerLabel} to sign in…</p>
+<p><a class="button" href="${href}">Continue to ${providerLabel}</a></p></div>`,
+    { headers: { refresh: `0; url=${href}` }, cookies },
+  );
+
+/** A loopback sign-in answered after a form post (SAML): back to the CLI's listener (`url`, with code or error). */
+export const loopbackReturnPage = (url: string, cookies: string[]): HttpResult =>
+  page(
+    'Back to the command line',
+    html`<h1>Back to the command line</h1>
+<div class="card"><p>Returning you to <code>fbroker</code> on this computer…</p>
+<p><a class="button" href="${url}">Continue</a></p></div>`,
+    { headers: { refresh: `0; url=${url}` }, cookies },
+  );
+
 /** Where a device sign-in ends in the browser: the CLI now collects its session. */
 export const deviceApprovedPage = (userCode: string): HttpResult =>
   page(
