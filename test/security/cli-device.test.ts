@@ -9,7 +9,7 @@ import { BOB } from '../support/saml-idp.ts';
 import { BASE_URL, Browser, codeOf, form, hiddenField, useBrokerUnderTest, type HandlerResult } from '../support/security-broker.ts';
 import { later } from '../support/security-browser.ts';
 import { expectCliRefusal, expectNoSecretLeaked } from '../support/security-cli-expect.ts';
-import { approveDevice, cliCall, confirmDevice, continueAtProvider, deviceGrant, dpopKey, proofFor, secretsOf, startDevice, type DeviceStart } from '../support/security-cli.ts';
+import { approveDevice, cliCall, confirmDevice, continuationOf, continueAtProvider, deviceGrant, dpopKey, proofFor, secretsOf, startDevice, type DeviceStart } from '../support/security-cli.ts';
 
 const broker = useBrokerUnderTest({ resetStsEach: true });
 afterEach(() => void vi.useRealTimers());
@@ -76,7 +76,7 @@ const pollRows: PollRow[] = [
     act: async (d) => {
       const browser = new Browser();
       const confirmed = await confirmDevice(broker, browser, d.userCode, 'approve:corp-saml');
-      const page = await continueAtProvider(broker, browser, confirmed.headers.location ?? '', { saml: BOB });
+      const page = await continueAtProvider(broker, browser, continuationOf(confirmed) ?? '', { saml: BOB });
       expect(page.statusCode).toBe(403);
       return poll(d);
     },
@@ -153,13 +153,15 @@ describe('POST /cli/device/confirm', () => {
     const result = await row.act(device);
     expect(broker.stsCalls()).toBe(0);
     if (row.code === undefined) {
-      expect(result.statusCode).toBe(302);
-      expect(result.headers.location).toBe('/oidc/login?provider=corp-oidc&cli=1');
+      expect(result.statusCode).toBe(200);
+      expect(continuationOf(result)).toBe('/oidc/login?provider=corp-oidc&cli=1');
+      expect(result.cookies?.some((c) => c.startsWith('__Host-fb_cli='))).toBe(true);
       return;
     }
     expect(codeOf(result)).toBe(row.code);
     expect(result.statusCode).toBe(400);
     expect(result.headers.location).toBeUndefined();
+    expect(continuationOf(result)).toBeUndefined();
     // A refused confirmation leaves the authorization pending: the CLI is still waiting, nothing was settled.
     if (row.name !== 'a code already approved and used for a sign-in' && row.name !== 'a code already cancelled' && !row.name.includes('600 s')) {
       expect(codeOf(await poll(device))).toBe('AUTHORIZATION_PENDING');
@@ -183,8 +185,9 @@ describe('user-code guessing', () => {
     expect(right.statusCode).toBe(429);
     expect(codeOf(right)).toBe('TOO_MANY_ATTEMPTS');
     expect(right.headers.location).toBeUndefined();
+    expect(continuationOf(right)).toBeUndefined();
     const elsewhere = await confirmDevice(broker, new Browser(), device.userCode, 'approve:corp-oidc', '198.51.100.10');
-    expect(elsewhere.statusCode).toBe(302);
+    expect(continuationOf(elsewhere)).toBe('/oidc/login?provider=corp-oidc&cli=1');
   });
 
   it('9 wrong codes leave the right one accepted', async () => {
@@ -192,7 +195,7 @@ describe('user-code guessing', () => {
     const device = await startDevice(broker);
     const wrong = device.userCode.startsWith('B') ? 'CCCC-CCCC' : 'BBBB-BBBB';
     for (let i = 0; i < 9; i++) await confirmDevice(broker, new Browser(), wrong, 'approve:corp-oidc', '198.51.100.11');
-    expect((await confirmDevice(broker, new Browser(), device.userCode, 'approve:corp-oidc', '198.51.100.11')).statusCode).toBe(302);
+    expect(continuationOf(await confirmDevice(broker, new Browser(), device.userCode, 'approve:corp-oidc', '198.51.100.11'))).toBeDefined();
   });
 
   it('the next minute starts a new count', async () => {
@@ -201,6 +204,6 @@ describe('user-code guessing', () => {
     const wrong = device.userCode.startsWith('B') ? 'CCCC-CCCC' : 'BBBB-BBBB';
     for (let i = 0; i < 10; i++) await confirmDevice(broker, new Browser(), wrong, 'approve:corp-oidc', '198.51.100.12');
     vi.setSystemTime(Date.now() + 60_000);
-    expect((await confirmDevice(broker, new Browser(), device.userCode, 'approve:corp-oidc', '198.51.100.12')).statusCode).toBe(302);
+    expect(continuationOf(await confirmDevice(broker, new Browser(), device.userCode, 'approve:corp-oidc', '198.51.100.12'))).toBeDefined();
   });
 });

@@ -18,6 +18,7 @@ export const expectCliRefusal = (broker: BrokerUnderTest, result: HandlerResult,
   expect(result.statusCode).toBeGreaterThanOrEqual(400);
   expect(result.statusCode).toBeLessThan(500);
   expect(result.headers.location).toBeUndefined();
+  expect(result.headers.refresh).toBeUndefined();
   expect(carriesCredentials(result)).toBe(false);
   expect(result.body).not.toContain('access_token');
   expect(broker.stsCalls()).toBe(0);

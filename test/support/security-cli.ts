@@ -108,6 +108,11 @@ export const continueAtProvider = async (broker: BrokerUnderTest, browser: Brows
   return browser.call(broker.handlers.oidc, '/oidc/callback', { query });
 };
 
+/** Where a page that moves on by itself (`Refresh: 0; url=…`) sends the browser. */
+export const continuationOf = (result: HandlerResult): string | undefined => /^0; url=(\S+)$/.exec(result.headers.refresh ?? '')?.[1];
+/** Where the browser goes next: a redirect's Location, or a self-refreshing page's URL. */
+export const nextUrl = (result: HandlerResult): string | undefined => result.headers.location ?? continuationOf(result);
+
 export const providerOf = (via: Via): string => (via === 'saml' ? SAML_PROVIDER : OIDC_PROVIDER);
 
 export interface LoopbackSignIn {
@@ -124,7 +129,7 @@ export const loopbackSignIn = async (broker: BrokerUnderTest, via: Via = 'oidc',
   const request = authorizeRequest(providerOf(via));
   const authorize = await browser.call(broker.handlers.cli, '/cli/authorize', { query: request.query });
   const result = await continueAtProvider(broker, browser, authorize.headers.location ?? '', user);
-  const params = new URL(result.headers.location ?? 'http://invalid/').searchParams;
+  const params = new URL(nextUrl(result) ?? 'http://invalid/').searchParams;
   return { request, result, params, code: params.get('code') ?? '' };
 };
 
@@ -179,11 +184,12 @@ export const confirmDevice = async (broker: BrokerUnderTest, browser: Browser, u
   return browser.call(broker.handlers.cli, '/cli/device/confirm', { body: form({ user_code: userCode, confirm_token: confirmToken, choice }), sourceIp });
 };
 
+
 /** A person approves a device code and signs in through `via`: the page the sign-in ends on. */
 export const approveDevice = async (broker: BrokerUnderTest, userCode: string, via: Via = 'oidc', user: { saml?: SamlUserClaims; oidc?: Record<string, unknown> } = {}): Promise<HandlerResult> => {
   const browser = new Browser();
   const confirmed = await confirmDevice(broker, browser, userCode, `approve:${providerOf(via)}`);
-  return continueAtProvider(broker, browser, confirmed.headers.location ?? '', user);
+  return continueAtProvider(broker, browser, continuationOf(confirmed) ?? '', user);
 };
 
 export const deviceGrant = (deviceCode: string): Record<string, string> => ({ grant_type: DEVICE_GRANT, client_id: CLI_CLIENT, device_code: deviceCode });
