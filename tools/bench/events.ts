@@ -55,14 +55,14 @@ export const functionEnv = (logicalId: string, extra: Readonly<Record<string, st
   };
 };
 
-export const httpEvent = (routeKey: string, options: { body?: string; query?: string; contentType?: string } = {}): APIGatewayProxyEventV2 => {
+export const httpEvent = (routeKey: string, options: { body?: string; query?: string; contentType?: string; headers?: Record<string, string> } = {}): APIGatewayProxyEventV2 => {
   const [method = 'GET', path = '/'] = routeKey.split(' ');
   return {
     version: '2.0',
     routeKey,
     rawPath: path,
     rawQueryString: options.query ?? '',
-    headers: { 'content-type': options.contentType ?? 'application/x-www-form-urlencoded', host: '127.0.0.1:3000', 'user-agent': 'federation-broker-bench' },
+    headers: { 'content-type': options.contentType ?? 'application/x-www-form-urlencoded', host: '127.0.0.1:3000', 'user-agent': 'federation-broker-bench', ...options.headers },
     requestContext: {
       accountId: '000000000000',
       apiId: 'bench',
@@ -93,6 +93,22 @@ export const tokenExchangeEvent = (idToken: string): APIGatewayProxyEventV2 =>
       duration_seconds: '1800',
     }),
   });
+
+/** POST /token with a broker session (CLI sign-in) as the subject token and its DPoP proof: same role and duration. */
+export const sessionExchangeEvent = (session: string, proof: string): APIGatewayProxyEventV2 =>
+  httpEvent('POST /token', {
+    body: form({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: session,
+      subject_token_type: 'urn:federation-broker:token-type:session',
+      audience: 'dev-readonly',
+      duration_seconds: '1800',
+    }),
+    headers: { dpop: proof },
+  });
+
+/** POST /cli/token: an authorization code grant with its DPoP proof. */
+export const cliCodeEvent = (fields: Record<string, string>, proof: string): APIGatewayProxyEventV2 => httpEvent('POST /cli/token', { body: form(fields), headers: { dpop: proof } });
 
 /** POST /token with a SAML response (base64, as browsers post it) as the subject token. */
 export const samlTokenExchangeEvent = (samlResponse: string): APIGatewayProxyEventV2 =>
