@@ -25,6 +25,8 @@ export interface DevicePageInput {
   readonly confirmToken: string;
   /** A refusal to show above the form (a wrong code). */
   readonly problem?: string | undefined;
+  /** Its stable code, shown as on every error page (docs/errors.md). */
+  readonly problemCode?: string | undefined;
 }
 
 /**
@@ -33,7 +35,8 @@ export interface DevicePageInput {
  */
 export const devicePage = (input: DevicePageInput, options: PageOptions = {}): HttpResult => {
   const buttons: SafeHtml[] = input.providers.map((p) => html`<button type="submit" name="choice" value="approve:${p.id}">Approve and sign in with ${p.label}</button> `);
-  const problem = input.problem ? html`<p class="error" role="alert">${input.problem}</p>` : html``;
+  const code = input.problemCode ? html`<dl class="muted"><dt>Error code</dt><dd><code>${input.problemCode}</code></dd></dl>` : html``;
+  const problem = input.problem ? html`<p class="error" role="alert">${input.problem}</p>${code}` : html``;
   return page(
     'Approve a CLI sign-in',
     html`<h1>Approve a command-line sign-in</h1>
@@ -55,6 +58,29 @@ If someone sent you this link or code, <strong>do not approve it</strong>: cance
     options,
   );
 };
+
+/**
+ * After the person approved a device code: on to the provider's sign-in (`href`, a path of this broker). The page
+ * moves on by itself through the `Refresh` header — no script — and offers the same link to follow by hand.
+ */
+export const continueToProviderPage = (href: string, providerLabel: string, cookies: string[]): HttpResult =>
+  page(
+    'Continue to sign in',
+    html`<h1>Continue to sign in</h1>
+<div class="card"><p>Approved. Taking you to ${providerLabel} to sign in…</p>
+<p><a class="button" href="${href}">Continue to ${providerLabel}</a></p></div>`,
+    { headers: { refresh: `0; url=${href}` }, cookies },
+  );
+
+/** A loopback sign-in answered after a form post (SAML): back to the CLI's listener (`url`, with code or error). */
+export const loopbackReturnPage = (url: string, cookies: string[]): HttpResult =>
+  page(
+    'Back to the command line',
+    html`<h1>Back to the command line</h1>
+<div class="card"><p>Returning you to <code>fbroker</code> on this computer…</p>
+<p><a class="button" href="${url}">Continue</a></p></div>`,
+    { headers: { refresh: `0; url=${url}` }, cookies },
+  );
 
 /** Where a device sign-in ends in the browser: the CLI now collects its session. */
 export const deviceApprovedPage = (userCode: string): HttpResult =>

@@ -9,8 +9,11 @@ import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
 import { BrokerError } from '../errors.ts';
 import { decodeCompact } from '../jose/compact.ts';
 
-/** The algorithms a CLI key may use: ES256 (what fbroker makes) and EdDSA. Never `none`, never HMAC. */
-export const DPOP_ALGORITHMS = ['ES256', 'EdDSA'] as const;
+/**
+ * The algorithms a CLI key may use: ES256 (what fbroker makes) and EdDSA, under its RFC 8037 name or its fully
+ * specified RFC 9864 name `Ed25519` (what panva's `dpop` client writes). Never `none`, never HMAC.
+ */
+export const DPOP_ALGORITHMS = ['ES256', 'EdDSA', 'Ed25519'] as const;
 /** A proof is made just before its request: one older than this (plus the clock skew) is stale. */
 export const DPOP_MAX_AGE_SECONDS = 120;
 const MAX_PROOF_LENGTH = 4096;
@@ -54,7 +57,7 @@ const checkHeader = (header: Readonly<Record<string, unknown>>): void => {
   // Token confusion: a DPoP proof is only what says so (RFC 9449 §4.2).
   if (header.typ !== 'dpop+jwt') refuse('typ is not dpop+jwt');
   // `none` in any casing, HMAC keyed with the public key, anything but the asymmetric algorithms allowed.
-  if (typeof header.alg !== 'string' || !(DPOP_ALGORITHMS as readonly string[]).includes(header.alg)) refuse('alg is not ES256 or EdDSA');
+  if (typeof header.alg !== 'string' || !(DPOP_ALGORITHMS as readonly string[]).includes(header.alg)) refuse('alg is not ES256, EdDSA or Ed25519');
   const jwk = header.jwk;
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return refuse('no jwk in the header');
   // A proof that carries a private key (or a symmetric one) is refused outright: it is not a public-key binding.

@@ -14,6 +14,9 @@ export const formatUserCode = (code: string): string => `${code.slice(0, 4)}-${c
 /** What a person typed → the code, or undefined when it cannot be one (the comparison is then never made). */
 export const normaliseUserCode = (typed: string | undefined): string | undefined => {
   if (typed === undefined || typed.length > 32) return undefined;
-  const code = typed.replace(/[\s-]/g, '').toUpperCase();
+  const stripped = typed.replace(/[\s-]/g, '');
+  // ASCII letters only before upper-casing: `ſ` (U+017F) or `ı` upper-case into the alphabet, two spellings of one code.
+  if (!/^[A-Za-z]+$/.test(stripped)) return undefined;
+  const code = stripped.toUpperCase();
   return code.length === LENGTH && [...code].every((c) => USER_CODE_ALPHABET.includes(c)) ? code : undefined;
 };

@@ -87,4 +87,26 @@ describe('npm run invoke with events/', () => {
     expect(result.statusCode).toBe(status);
     expect(result.body).toContain(`<code>${code}</code>`);
   });
+
+  const invokeCli = async (file: string): Promise<{ statusCode: number; headers: Record<string, string>; body: string }> => {
+    const { stdout } = await run(process.execPath, ['tools/invoke/invoke.ts', 'CliFunction', join(ROOT, 'events', file), '--env-vars', 'env.json'], { cwd: ROOT });
+    return JSON.parse(stdout) as { statusCode: number; headers: Record<string, string>; body: string };
+  };
+
+  it('answers the CLI events as docs/cli.md says', async () => {
+    const device = await invokeCli('cli/device-authorization.json');
+    expect(device.statusCode).toBe(200);
+    expect(JSON.parse(device.body)).toMatchObject({ user_code: expect.stringMatching(/^[A-Z]{4}-[A-Z]{4}$/), expires_in: 600, interval: 5 });
+    const authorize = await invokeCli('cli/authorize.json');
+    expect(authorize.statusCode).toBe(302);
+    expect(authorize.headers.location).toBe('/oidc/login?provider=dev-oidc&cli=1');
+    const notLoopback = await invokeCli('cli/authorize-not-loopback.json');
+    expect([notLoopback.statusCode, notLoopback.headers.location]).toEqual([400, undefined]);
+    expect(notLoopback.body).toContain('<code>REDIRECT_URI_INVALID</code>');
+    expect((await invokeCli('cli/device-page.json')).body).toContain('value="BCDF-GHJK"');
+    const token = await invokeCli('cli/token-without-dpop.json');
+    expect([token.statusCode, JSON.parse(token.body)]).toEqual([400, expect.objectContaining({ error: 'invalid_dpop_proof', code: 'DPOP_INVALID' })]);
+    const revoke = await invokeCli('cli/revoke.json');
+    expect([revoke.statusCode, revoke.body]).toEqual([200, '{}']);
+  }, 60_000);
 });

@@ -30,6 +30,8 @@ export const ROLE_ARNS = {
   proto: 'arn:aws:iam::111122223333:role/Proto',
 } as const;
 const SEALING_ENV = 'SECURITY_SUITE_SEALING_SECRET';
+/** broker.cli.sessionSeconds of the suite's broker (CLI sign-in enabled). */
+export const CLI_SESSION_SECONDS = 3600;
 
 /** The rules every suite shares; each row of the rule tables names the role it aims at. */
 export const SECURITY_RULES: unknown[] = [
@@ -74,7 +76,7 @@ export interface BrokerUnderTest {
   stop(): Promise<void>;
 }
 
-const HANDLER_NAMES: readonly HandlerName[] = ['token', 'roles', 'saml', 'oidc', 'session', 'web', 'issuer'];
+const HANDLER_NAMES: readonly HandlerName[] = ['token', 'roles', 'saml', 'oidc', 'session', 'web', 'issuer', 'cli'];
 
 export const startBrokerUnderTest = async (options: BrokerOptions = {}): Promise<BrokerUnderTest> => {
   const capture = options.capture === false ? undefined : captureOutput();
@@ -101,6 +103,7 @@ export const startBrokerUnderTest = async (options: BrokerOptions = {}): Promise
         sealingSecret: `env:${SEALING_ENV}`,
         signingKey: 'file:signing.pem',
         signinUrl: federation.signinUrl,
+        cli: { sessionSeconds: CLI_SESSION_SECONDS },
       },
       providers: {
         [OIDC_PROVIDER]: { type: 'oidc', issuer: oidc.issuer, clientId: oidc.clientId, claims: { teams: '/org/teams' } },

@@ -6,7 +6,7 @@ import { formBody, httpApiEvent, lambdaContext as newLambdaContext, type HttpApi
 
 export type HandlerResult = HttpApiResult;
 export type Handler = HttpApiHandler;
-export type HandlerName = 'token' | 'roles' | 'saml' | 'oidc' | 'session' | 'web' | 'issuer';
+export type HandlerName = 'token' | 'roles' | 'saml' | 'oidc' | 'session' | 'web' | 'issuer' | 'cli';
 
 export const lambdaContext = newLambdaContext({ functionName: 'SecurityUnderTest', requestId: 'lambda-req', remainingMs: 10_000 });
 
@@ -18,6 +18,8 @@ export interface EventOptions {
   readonly cookies?: readonly string[];
   readonly base64?: boolean;
   readonly sourceIp?: string;
+  /** More request headers (e.g. `dpop`), as API Gateway delivers them: lower-case names. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** An API Gateway HTTP API (payload v2) event as the service sends it (tools/lib/lambda-events.ts). */

@@ -1,5 +1,6 @@
 // Canned AWS answers for the bench, at the SDK's transport: STS AssumeRole / AssumeRoleWithWebIdentity (Query
-// protocol, XML) and DynamoDB PutItem (JSON 1.0, `{}`: every claim is a first use). Two transports share them:
+// protocol, XML) and DynamoDB PutItem (JSON 1.0, `{}`: every claim is a first use), and for a transport that
+// remembers its items, GetItem (a broker session's record, for POST /token with a session). Two transports share them:
 // an in-process `requestHandler` for warm runs (no socket at all) and an HTTPS server on 127.0.0.1 for cold
 // starts, where the bundle is a sealed file and its clients are reached through AWS_ENDPOINT_URL_STS / _DYNAMODB.
 // HTTPS as in Lambda: the SDK loads `node:http` only for http: endpoints, and a TLS handshake is part of a real
@@ -61,13 +62,28 @@ const stsError = (code: string): AwsAnswer => ({
   body: `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>not stubbed</Message></Error><RequestId>${REQUEST_ID}</RequestId></ErrorResponse>`,
 });
 
+/** Items a transport remembers (by `pk`), so that GetItem finds what PutItem wrote: a broker session's record. */
+export type StubTable = Map<string, unknown>;
+
+const dynamoOk = (body: string): AwsAnswer => ({ statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': REQUEST_ID }, body });
+const pkOf = (item: unknown): string | undefined => (item as { pk?: { S?: string } } | undefined)?.pk?.S;
+
 /** The canned answer to one signed SDK request (headers lower-cased). Unknown operations get a 400. */
-export const answerAws = (headers: Readonly<Record<string, string>>, body: string, now = new Date()): { operation: string; answer: AwsAnswer } => {
+export const answerAws = (headers: Readonly<Record<string, string>>, body: string, now = new Date(), table?: StubTable): { operation: string; answer: AwsAnswer } => {
   const target = headers['x-amz-target'];
   if (target !== undefined) {
     const operation = target.slice(target.indexOf('.') + 1);
     if (target.startsWith('DynamoDB_20120810.') && operation === 'PutItem') {
-      return { operation, answer: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': REQUEST_ID }, body: '{}' } };
+      if (table !== undefined) {
+        const { Item } = JSON.parse(body) as { Item?: unknown };
+        const pk = pkOf(Item);
+        if (pk !== undefined) table.set(pk, Item);
+      }
+      return { operation, answer: dynamoOk('{}') };
+    }
+    if (target.startsWith('DynamoDB_20120810.') && operation === 'GetItem' && table !== undefined) {
+      const item = table.get(pkOf((JSON.parse(body) as { Key?: unknown }).Key) ?? '');
+      return { operation, answer: dynamoOk(JSON.stringify(item === undefined ? {} : { Item: item })) };
     }
     return {
       operation,
@@ -99,8 +115,12 @@ interface SdkRequest {
   readonly body?: unknown;
 }
 
-/** An SDK `requestHandler` answering in-process: no socket, no event-loop turn beyond the promise. */
-export const inProcessAws = () => {
+/**
+ * An SDK `requestHandler` answering in-process: no socket, no event-loop turn beyond the promise. With
+ * `remember`, DynamoDB items put are found again by GetItem (one small table per transport).
+ */
+export const inProcessAws = (options: { readonly remember?: boolean } = {}) => {
+  const table: StubTable | undefined = options.remember === true ? new Map() : undefined;
   const counts: CallCounts = { calls: new Map(), firstBodies: new Map() };
   return {
     ...counts,
@@ -109,7 +129,7 @@ export const inProcessAws = () => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(request.headers)) headers[k.toLowerCase()] = v;
       const body = bodyText(request.body);
-      const { operation, answer } = answerAws(headers, body);
+      const { operation, answer } = answerAws(headers, body, new Date(), table);
       record(counts, operation, body);
       return { response: { statusCode: answer.statusCode, reason: undefined, headers: answer.headers, body: Buffer.from(answer.body, 'utf8') } };
     },

@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick]`: every figure of docs/performance.md, measured in one run on this machine — bundle
 // sizes (built as sam build builds them), cold starts next to a trivial handler, warm POST /token next to its
-// floor (jose jwtVerify + the same STS send), warm POST /saml/acs next to samlify and node-saml on the same
+// floor (jose jwtVerify + the same STS send) and with a broker session (CLI sign-in) instead of the ID token, warm POST /saml/acs next to samlify and node-saml on the same
 // response, CPU to the refusal of the worst SAML messages we know (tools/bench/saml-adversarial.ts). Prints a table and writes .bench/results.json (gitignored). No network: AWS is answered in-process
 // (warm) or by a stub on 127.0.0.1 (cold starts). Each measurement runs in its own Node 24 process, one at a time.
 
@@ -150,7 +150,7 @@ const main = async (): Promise<void> => {
   const breakdown = Object.fromEntries(await Promise.all(functions.map(async (b) => [b.logicalId, await breakdownOf(resolve(BUILD, `${b.logicalId}.meta.json`), b.entryPoint)] as const)));
 
   console.log(`warm POST /token: ${PLAN.tokenSamples} requests each …`);
-  const token = (await runWorker('tools/bench/warm-token.ts', [String(PLAN.tokenSamples)], functionEnv('TokenFunction'))) as { handler: Summary; floor: Summary; tokenBytes: number };
+  const token = (await runWorker('tools/bench/warm-token.ts', [String(PLAN.tokenSamples)], functionEnv('TokenFunction'))) as { handler: Summary; floor: Summary; session: Summary; tokenBytes: number };
   console.log(`warm POST /saml/acs: ${PLAN.samlSamples} requests each …`);
   const saml = (await runWorker('tools/bench/warm-saml.ts', [String(PLAN.samlSamples)], functionEnv('SamlFunction'))) as { handler: Summary; samlify: Summary; nodeSaml: Summary; responseBytes: number };
   console.log(`adversarial SAML input: ${PLAN.samlCpuSamples} requests each …`);
@@ -205,6 +205,7 @@ const main = async (): Promise<void> => {
       [
         [`token handler, POST /token (RS256 ID token, STS stub; n=${token.handler.n})`, ms(token.handler), times(tokenRatio)],
         ['  floor: jose jwtVerify + the same STS send (stub)', ms(token.floor), '1.00×'],
+        [`token handler, POST /token with a broker session + DPoP proof (ES256; DynamoDB and STS stub; n=${token.session.n})`, ms(token.session), times(ratio(token.session, token.floor))],
         [`SAML ACS handler, POST /saml/acs (${(saml.responseBytes / 1000).toFixed(1)} KB signed response; n=${saml.handler.n})`, ms(saml.handler), times(samlVsSamlify)],
         ['  samlify parseLoginResponse, no-op schema validator', ms(saml.samlify), '1.00×'],
         ['  @node-saml/node-saml validatePostResponseAsync', ms(saml.nodeSaml), times(ratio(saml.nodeSaml, saml.samlify))],

@@ -59,7 +59,7 @@ export const functionEnv = (logicalId: string, extra: Readonly<Record<string, st
 /** Bench events carry fixed times and ids: every sample hands the handler the same bytes. */
 const BENCH_TIME = new Date('2026-11-22T12:00:00Z');
 
-export const httpEvent = (routeKey: string, options: { body?: string; query?: string; contentType?: string } = {}): APIGatewayProxyEventV2 => {
+export const httpEvent = (routeKey: string, options: { body?: string; query?: string; contentType?: string; headers?: Record<string, string> } = {}): APIGatewayProxyEventV2 => {
   const [method = 'GET', path = '/'] = routeKey.split(' ');
   return httpApiEvent(path, {
     method,
@@ -89,6 +89,22 @@ export const tokenExchangeEvent = (idToken: string): APIGatewayProxyEventV2 =>
       duration_seconds: '1800',
     }),
   });
+
+/** POST /token with a broker session (CLI sign-in) as the subject token and its DPoP proof: same role and duration. */
+export const sessionExchangeEvent = (session: string, proof: string): APIGatewayProxyEventV2 =>
+  httpEvent('POST /token', {
+    body: form({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: session,
+      subject_token_type: 'urn:federation-broker:token-type:session',
+      audience: 'dev-readonly',
+      duration_seconds: '1800',
+    }),
+    headers: { dpop: proof },
+  });
+
+/** POST /cli/token: an authorization code grant with its DPoP proof. */
+export const cliCodeEvent = (fields: Record<string, string>, proof: string): APIGatewayProxyEventV2 => httpEvent('POST /cli/token', { body: form(fields), headers: { dpop: proof } });
 
 /** POST /token with a SAML response (base64, as browsers post it) as the subject token. */
 export const samlTokenExchangeEvent = (samlResponse: string): APIGatewayProxyEventV2 =>

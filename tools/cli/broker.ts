@@ -1,7 +1,8 @@
-// The operator CLI (SPEC §9): `check-config` and `explain`.
+// The operator CLI (docs/operations.md): `check-config`, `explain` and `sessions`.
 //   npm run --silent broker -- check-config --config FILE [--json]
 //   npm run --silent broker -- explain --config FILE --provider ID --claims FILE.json [--role ID]
 //       [--source-ip IP] [--duration SECONDS] [--at ISO-TIME] [--json]
+//   npm run --silent broker -- sessions list|revoke --subject S [--provider P] [--table T] [--json]
 // Exit codes: 0 = valid config / a decision was made (grant or deny), 1 = invalid config, 2 = usage or input error.
 
 import { readFile } from 'node:fs/promises';
@@ -11,11 +12,13 @@ import { ConfigError, loadConfigFile, type Problem } from '../../shared/config/i
 import { explainJson, explainText } from '../../shared/identity/explain.ts';
 import { samlProvidersOf } from '../../shared/saml/providers.ts';
 import { explainIdentity, type IdentitySource } from './explain-source.ts';
+import { sessionsCommand, SessionsUsageError } from './sessions.ts';
 
 const USAGE = `Usage:
   broker check-config --config FILE [--json]
   broker explain --config FILE --provider ID (--claims FILE.json | --token JWT | --saml-response FILE)
-                 [--role ID|ARN] [--source-ip IP] [--duration SECONDS] [--at ISO-TIME] [--json]`;
+                 [--role ID|ARN] [--source-ip IP] [--duration SECONDS] [--at ISO-TIME] [--json]
+  broker sessions list|revoke --subject S [--provider P] [--table T] [--json]`;
 
 class UsageError extends Error {}
 
@@ -116,13 +119,14 @@ const main = async (argv: string[]): Promise<number> => {
   try {
     if (command === 'check-config') return await checkConfigCommand(rest);
     if (command === 'explain') return await explainCommand(rest);
+    if (command === 'sessions') return await sessionsCommand(rest, { env: process.env, out, err, now: () => new Date() });
     if (command === undefined || command === 'help' || command === '--help') {
       out(USAGE);
       return command === undefined ? 2 : 0;
     }
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof SessionsUsageError) {
       err(`${error.message}\n${USAGE}`);
       return 2;
     }

@@ -68,11 +68,12 @@ export const signDevSamlResponse = async (user: keyof typeof samlUsers, now: Dat
 /** The sample events carry fixed times and ids, so that regenerating changes only the signed tokens. */
 const SAMPLE_TIME = new Date('2026-11-22T12:00:00Z');
 
-const event = (routeKey: string, body: string, contentType = 'application/x-www-form-urlencoded') => {
+const event = (routeKey: string, body: string, contentType = 'application/x-www-form-urlencoded', query = '') => {
   const [method = 'POST', path = '/'] = routeKey.split(' ');
   return httpApiEvent(path, {
     method,
     routeKey,
+    query,
     body,
     base64: false,
     headers: { 'content-type': contentType, host: '127.0.0.1:3000', 'user-agent': 'sample-event' },
@@ -89,7 +90,28 @@ const form = formBody;
 const exchange = (token: string, extra: Record<string, string> = {}): string =>
   form({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: token, subject_token_type: 'urn:ietf:params:oauth:token-type:id_token', ...extra });
 
-const write = (file: string, value: unknown): void => {
+/** A GET event: no body, no content type. */
+const getEvent = (routeKey: string, query: string) => {
+  const { body: _body, headers, ...rest } = event(routeKey, '', '', query);
+  return { ...rest, headers: { host: headers.host, 'user-agent': headers['user-agent'] } };
+};
+
+/** RFC 7636 appendix B: the verifier dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk and its S256 challenge. */
+const SAMPLE_CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+const authorizeQuery = (redirectUri: string): string =>
+  form({ response_type: 'code', client_id: 'fbroker', redirect_uri: redirectUri, code_challenge: SAMPLE_CHALLENGE, code_challenge_method: 'S256', state: 'sample-state', provider: 'dev-oidc' });
+
+/** The CLI function's sample events (docs/cli.md): nothing in them is signed, so they never age. */
+export const cliEvents = (): Array<[string, unknown]> => [
+  ['cli/device-authorization.json', event('POST /cli/device', form({ client_id: 'fbroker' }))],
+  ['cli/authorize.json', getEvent('GET /cli/authorize', authorizeQuery('http://127.0.0.1:53682/callback'))],
+  ['cli/authorize-not-loopback.json', getEvent('GET /cli/authorize', authorizeQuery('https://evil.example.com/callback'))],
+  ['cli/device-page.json', getEvent('GET /cli/device', 'user_code=BCDF-GHJK')],
+  ['cli/token-without-dpop.json', event('POST /cli/token', form({ grant_type: 'authorization_code', client_id: 'fbroker', code: 'sample-code', redirect_uri: 'http://127.0.0.1:53682/callback', code_verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' }))],
+  ['cli/revoke.json', event('POST /cli/revoke', form({ token: 'not-a-session' }))],
+];
+
+export const write = (file: string, value: unknown): void => {
   const path = resolve(ROOT, 'events', file);
   mkdirSync(resolve(path, '..'), { recursive: true });
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
@@ -114,6 +136,7 @@ if (import.meta.main) {
   write('saml/relaystate-open-redirect.json', event('POST /saml/acs', form({ SAMLResponse: samlAlice, RelayState: 'https://evil.example.com/' })));
   write('saml/metadata.json', { ...event('GET /saml/metadata', ''), body: undefined });
   write('token/saml2-success.json', event('POST /token', form({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: samlAlice, subject_token_type: 'urn:ietf:params:oauth:token-type:saml2', audience: 'dev-readonly' })));
+  for (const [file, value] of cliEvents()) write(file, value);
   write('roles/success.json', event('POST /roles', form({ subject_token: alice, subject_token_type: 'urn:ietf:params:oauth:token-type:id_token' })));
   console.log('events/ written: tokens valid until', new Date((now + year) * 1000).toISOString());
 }

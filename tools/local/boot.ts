@@ -21,7 +21,7 @@ import { startStsEmulator, type StsEmulator, type StsEmulatorOptions } from './s
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /** The HTTP functions, by their folder under functions/. */
-export type FunctionName = 'token' | 'roles' | 'saml' | 'oidc' | 'session' | 'web' | 'issuer';
+export type FunctionName = 'token' | 'roles' | 'saml' | 'oidc' | 'session' | 'web' | 'issuer' | 'cli';
 
 export type ConfigSource =
   /** A config file used as it is (BROKER_CONFIG of a developer, or one rendered by the caller). */

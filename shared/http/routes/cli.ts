@@ -11,7 +11,7 @@ import type { CliToken, TokenParams } from '../../flows/cli-token.ts';
 import type { createCliConsole } from '../../flows/cli-console.ts';
 import { BrokerError } from '../../errors.ts';
 import type { Sealer } from '../../stores/seal.ts';
-import { devicePage, deviceDeniedPage, providerChoicePage } from '../cli-pages.ts';
+import { continueToProviderPage, devicePage, deviceDeniedPage, providerChoicePage } from '../cli-pages.ts';
 import { readCookie, setCookie } from '../cookies.ts';
 import { bodyParams, headerOnce, queryParams, requestContextOf, type Params } from '../decode.ts';
 import { statusOf, type Channel } from '../error-response.ts';
@@ -40,13 +40,15 @@ export const cliChannel = (event: HttpEvent): Channel => (typeof event?.routeKey
 
 const get = (params: Params, ...names: string[]): Record<string, string | undefined> => Object.fromEntries(names.map((n) => [n, params.get(n)]));
 
-/** Continue at the provider's own login, with the sealed CLI request in a cookie that only this browser holds. */
-const toProvider = (provider: BrowserProvider, request: CliSignInRequest, requests: Sealer<CliSignInRequest>, browser: BrowserSettings): HttpResult => {
-  const sealed = requests.seal(request, new Date(Date.now() + CLI_REQUEST_SECONDS * 1000));
-  return redirect(`/${provider.type}/login?provider=${encodeURIComponent(provider.id)}&cli=1`, {}, [
-    setCookie(CLI_REQUEST_COOKIE, sealed, { secure: browser.secure, sameSite: 'Lax', maxAgeSeconds: CLI_REQUEST_SECONDS }),
-  ]);
-};
+const providerLogin = (provider: BrowserProvider): string => `/${provider.type}/login?provider=${encodeURIComponent(provider.id)}&cli=1`;
+
+/** The sealed CLI request, in a cookie that only this browser holds, for the provider's login to continue. */
+const cliRequestCookie = (request: CliSignInRequest, requests: Sealer<CliSignInRequest>, browser: BrowserSettings): string =>
+  setCookie(CLI_REQUEST_COOKIE, requests.seal(request, new Date(Date.now() + CLI_REQUEST_SECONDS * 1000)), { secure: browser.secure, sameSite: 'Lax', maxAgeSeconds: CLI_REQUEST_SECONDS });
+
+/** Continue at the provider's own login (a redirect: /cli/authorize is a plain navigation). */
+const toProvider = (provider: BrowserProvider, request: CliSignInRequest, requests: Sealer<CliSignInRequest>, browser: BrowserSettings): HttpResult =>
+  redirect(providerLogin(provider), {}, [cliRequestCookie(request, requests, browser)]);
 
 export const cliRoutes = (routes: CliRoutes): RouteHandler => {
   const { browser } = routes;
@@ -91,11 +93,15 @@ export const cliRoutes = (routes: CliRoutes): RouteHandler => {
       // A wrong code is answered with the form again (and the reason), so that the person can correct it.
       if (error instanceof BrokerError && (error.code === 'USER_CODE_INVALID' || error.code === 'TOO_MANY_ATTEMPTS') && browserId !== undefined) {
         const shown = routes.device.page(undefined, browserId, new Date());
-        return devicePage({ ...shown, problem: error.code === 'TOO_MANY_ATTEMPTS' ? 'Too many wrong codes from your network: wait a minute, then try again.' : 'That code is unknown, already used or expired. Check the code in your terminal.' }, { status: statusOf(error.code, 'page') });
+        const problem = error.code === 'TOO_MANY_ATTEMPTS' ? 'Too many wrong codes from your network: wait a minute, then try again.' : 'That code is unknown, already used or expired. Check the code in your terminal.';
+        return devicePage({ ...shown, problem, problemCode: error.code }, { status: statusOf(error.code, 'page') });
       }
       throw error;
     }
-    return outcome.kind === 'denied' ? deviceDeniedPage(outcome.userCode, 'cancelled') : toProvider(outcome.provider, outcome.request, routes.requests, browser);
+    if (outcome.kind === 'denied') return deviceDeniedPage(outcome.userCode, 'cancelled');
+    // Not a redirect: the redirects that follow a form post are held to the page's CSP form-action ('self'), and the
+    // IdP's login is another origin. A page that moves on by itself (Refresh) starts a new navigation instead.
+    return continueToProviderPage(providerLogin(outcome.provider), outcome.provider.label, [cliRequestCookie(outcome.request, routes.requests, browser)]);
   };
 
   return router({

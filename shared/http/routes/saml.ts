@@ -2,6 +2,7 @@
 // SP-initiated sign-in travels in a cookie; the ACS response is rendered as every browser sign-in is.
 
 import { SAML_FLOW_SECONDS, type SamlSignIn } from '../../flows/saml-sign-in.ts';
+import { loopbackReturnPage } from '../cli-pages.ts';
 import { clearCookie, readCookie, setCookie } from '../cookies.ts';
 import { bodyParams, queryParams, requestContextOf } from '../decode.ts';
 import { redirect, text } from '../responses.ts';
@@ -39,6 +40,10 @@ export const samlRoutes = ({ signIn, metadataXml, browser }: SamlRoutes) =>
         ctx: requestContextOf(event, context.awsRequestId),
         now: new Date(),
       });
-      return renderSignIn(outcome, browser, sealedFlow ? [clearCookie(FLOW_COOKIE, browser.secure)] : []);
+      const cookies = sealedFlow ? [clearCookie(FLOW_COOKIE, browser.secure)] : [];
+      // The IdP's page posted here, and the redirects after a form post are held to that page's CSP form-action, which
+      // names our ACS, not the CLI's loopback listener: a page that moves on by itself starts a new navigation instead.
+      if (outcome.kind === 'cli-redirect') return loopbackReturnPage(outcome.url, cookies);
+      return renderSignIn(outcome, browser, cookies);
     },
   });
