@@ -23,8 +23,17 @@ export interface EventOptions {
 }
 
 /** An API Gateway HTTP API (payload v2) event as the service sends it (tools/lib/lambda-events.ts). */
-export const httpEvent = (path: string, options: EventOptions = {}): APIGatewayProxyEventV2 =>
-  httpApiEvent(path, { ...options, host: 'broker.example.com', userAgent: 'security-suite', accountId: '111122223333', apiId: 'api' });
+export const httpEvent = (path: string, options: EventOptions = {}): APIGatewayProxyEventV2 => {
+  const host = 'broker.example.com';
+  // Extra headers (dpop) join what API Gateway always sends: host, user-agent, and the body's content-type.
+  const headers = options.headers && {
+    host,
+    'user-agent': 'security-suite',
+    ...(options.body === undefined ? {} : { 'content-type': options.contentType ?? 'application/x-www-form-urlencoded' }),
+    ...options.headers,
+  };
+  return httpApiEvent(path, { ...options, headers, host, userAgent: 'security-suite', accountId: '111122223333', apiId: 'api' });
+};
 
 export const form = formBody;
 
