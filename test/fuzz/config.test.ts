@@ -12,13 +12,12 @@ import { stringify } from 'yaml';
 import { buildConfig, ConfigError, loadConfigFile, parseConfigText, validateConfig } from '../../shared/config/index.ts';
 import { baseConfig } from '../support/config.ts';
 import { nastyString } from '../support/fuzz-arbitraries.ts';
-import { RUNS, TIME_BOUND_MS } from '../support/fuzz-harness.ts';
+import { RUNS } from '../support/fuzz-harness.ts';
 
 const FILE = '/virtual/broker.yaml';
 
 /** Runs `act`, timed; the outcome must be a value or a ConfigError. */
 const settles = async (act: () => Promise<unknown> | unknown): Promise<unknown> => {
-  const start = performance.now();
   let outcome: unknown;
   try {
     outcome = await act();
@@ -27,7 +26,6 @@ const settles = async (act: () => Promise<unknown> | unknown): Promise<unknown> 
     expect((error as ConfigError).problems.length).toBeGreaterThan(0);
     outcome = error;
   }
-  expect(performance.now() - start).toBeLessThan(TIME_BOUND_MS);
   return outcome;
 };
 
@@ -118,10 +116,8 @@ describe('validateConfig and buildConfig: random documents', () => {
   it('validateConfig returns problems for any JSON value, never throws', async () => {
     await fc.assert(
       fc.asyncProperty(fc.jsonValue({ maxDepth: 5 }), async (data) => {
-        const start = performance.now();
         const { config, problems } = validateConfig(data);
         expect(config !== undefined || problems.some((p) => p.severity === 'error')).toBe(true);
-        expect(performance.now() - start).toBeLessThan(TIME_BOUND_MS);
       }),
       { numRuns: RUNS.light },
     );

@@ -1,13 +1,14 @@
 // The properties every fuzzed entry point shares: a handler answers each input with a clean refusal (4xx and a
-// stable code) within a time bound, never a 5xx, never credentials, and leaves no unhandled rejection behind.
-// The time bound is a safety net against hostile inputs (quadratic parsing, backtracking), not a benchmark.
+// stable code), never a 5xx, never credentials, and leaves no unhandled rejection behind. No wall-clock bound: tests
+// assert behaviour, not time. Super-linear inputs are stopped by construction instead — the regexp lint rules
+// (eslint-plugin-regexp), the size and shape bounds checked before any parse or canonicalisation (test/security/
+// saml-cpu.test.ts asserts that nothing expensive ran), and the CPU figures of `npm run bench`.
 
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { isErrorCode } from '../../shared/errors.ts';
 import { carriesCredentials, codeOf, form, httpEvent, lambdaContext, useBrokerUnderTest, type BrokerUnderTest, type Handler, type HandlerResult } from './security-broker.ts';
 
-export const TIME_BOUND_MS = 1000;
 /** Modest run counts keep every fuzz file well under a minute on two cores. */
 export const RUNS = { heavy: 100, normal: 200, light: 300 } as const;
 
@@ -16,16 +17,15 @@ export interface Probe {
   readonly ms: number;
 }
 
-/** One handler call, timed. A rejection (the error middleware failed to answer) is a failure by itself. */
+/** One handler call, its duration kept for the failure message. A rejection (the error middleware failed to answer) is a failure by itself. */
 export const probe = async (handler: Handler, event: APIGatewayProxyEventV2): Promise<Probe> => {
   const start = performance.now();
   const result = await handler(event, lambdaContext);
   return { result, ms: performance.now() - start };
 };
 
-/** Within the bound, a status below 500, and when refused: a stable code and nothing issued. */
-export const expectAnswered = ({ result, ms }: Probe): void => {
-  expect(ms).toBeLessThan(TIME_BOUND_MS);
+/** A status below 500, and when refused: a stable code and nothing issued. */
+export const expectAnswered = ({ result }: Probe): void => {
   expect(typeof result.statusCode).toBe('number');
   expect(result.statusCode).toBeLessThan(500);
   if (result.statusCode >= 400) {
