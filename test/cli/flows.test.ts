@@ -124,6 +124,12 @@ describe('a broker that misbehaves', () => {
     expect(broker.counts.signIns).toBe(0);
   });
 
+  it('a callback with a state of its own is answered 400 and ignored; the real one then signs in', async () => {
+    const run = await fb(['login'], { browser: `${FOLLOWING_BROWSER} --forge-first` });
+    expect(run.code).toBe(0);
+    expect(broker.counts.signIns).toBe(1);
+  });
+
   it('a denied sign-in ends with LOGIN_REFUSED', async () => {
     broker.behaviour.authorize = 'deny';
     const run = await fb(['login']);
