@@ -2,8 +2,7 @@
 // else the platform's opener (the `open` library: xdg-open, open, start, WSL). A failure is reported, not fatal:
 // the URL is on stderr as well, for the person to open by hand.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import open from 'open';
+import type { ChildProcess } from 'node:child_process';
 
 /** Splits a command line on spaces; '…' and "…" group (no other shell syntax: nothing is ever evaluated). */
 export const splitCommandLine = (line: string): string[] => {
@@ -34,7 +33,9 @@ export const splitCommandLine = (line: string): string[] => {
 /** Starts the browser on `url`; resolves once it runs (the caller may watch its exit), rejects if it cannot start. */
 export const launchBrowser = async (url: string, browserEnv: string | undefined): Promise<ChildProcess> => {
   const [command, ...args] = browserEnv === undefined ? [] : splitCommandLine(browserEnv);
-  if (command === undefined) return open(url, { wait: false });
+  // Loaded when a browser is needed: `open` and child_process cost start-up time on every cached call.
+  if (command === undefined) return (await import('open')).default(url, { wait: false });
+  const { spawn } = await import('node:child_process');
   const child = spawn(command, [...args, url], { stdio: 'ignore', detached: process.platform !== 'win32' });
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);

@@ -4,7 +4,7 @@
 // when less than 5 minutes are left, one renewal at a time.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AwsCredentials } from './cache.ts';
 import { isFresh } from './credentials.ts';
 import { CliError } from './errors.ts';
@@ -55,6 +55,7 @@ export const startCredentialsEndpoint = async (options: EndpointOptions): Promis
     return current;
   };
   let port = 0;
+  const { createServer } = await import('node:http');
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (!hostAllowed(req.headers.host, port)) return answer(res, 403, { code: 'FORBIDDEN_HOST', message: 'Host must be 127.0.0.1, [::1] or localhost with this port' });
     if (!tokenMatches(req.headers.authorization, token)) return answer(res, 401, { code: 'UNAUTHORIZED', message: 'wrong or missing Authorization' });

@@ -1,7 +1,6 @@
 // Cross-process locks (proper-lockfile: an atomic mkdir, kept fresh while held, taken over when stale) so that
 // the AWS CLI and SDKs running ten `fbroker credentials` at once cause one sign-in and one exchange per role.
 
-import lockfile from 'proper-lockfile';
 import { CliError } from './errors.ts';
 
 const POLL_MS = 100;
@@ -9,6 +8,8 @@ const POLL_MS = 100;
 /** Runs `critical` while holding the lock `<path>.lock`; waits up to `waitMs` for another process to release it. */
 export const withLock = async <T>(path: string, waitMs: number, critical: () => Promise<T>): Promise<T> => {
   let release: () => Promise<void>;
+  // Loaded when a lock is needed (not on the cached path): it patches fs, which takes time at start-up.
+  const { default: lockfile } = await import('proper-lockfile');
   try {
     release = await lockfile.lock(path, {
       realpath: false,

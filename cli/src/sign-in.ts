@@ -2,7 +2,7 @@
 // the RFC 9207 `iss` checked) or the device flow (RFC 8628), both ending at POST /cli/token with a DPoP proof by
 // a key generated for this session. Returns the session to cache; writes nothing itself.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import * as oauth from 'oauth4webapi';
 import { launchBrowserReporting } from './browser.ts';
 import type { Broker } from './broker-url.ts';
@@ -84,6 +84,8 @@ const closeServer = (server: Server): Promise<void> =>
 
 const loopbackSignIn = async (ctx: SignInContext, options: SignInOptions, key: DpopKey): Promise<oauth.TokenEndpointResponse> => {
   const as = authorizationServer(ctx.broker);
+  // Loaded when needed: node:http alone costs more start-up time than the whole cached `credentials` path.
+  const { createServer } = await import('node:http');
   const server = createServer();
   const port = await listen(server, options.callbackPort ?? 0);
   try {
