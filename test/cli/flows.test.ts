@@ -22,13 +22,23 @@ beforeEach(async () => {
   Object.assign(broker.counts, { signIns: 0, exchanges: {}, roles: 0, console: 0, revocations: 0, devicePolls: 0 });
   broker.proofErrors.length = 0;
 });
-afterEach(() => cache.remove());
+const stderrs: string[] = [];
 
-const fb = (args: string[], options: RunOptions & { browser?: string } = {}) =>
-  runFbroker(args, {
+// No secret ever on stderr: whatever a test did, nothing the broker handed out appears in fbroker's stderr.
+afterEach(async () => {
+  const all = stderrs.splice(0).join('\n');
+  for (const secret of broker.issued) expect(all).not.toContain(secret);
+  await cache.remove();
+});
+
+const fb = async (args: string[], options: RunOptions & { browser?: string } = {}) => {
+  const run = await runFbroker(args, {
     ...options,
     env: { FBROKER_URL: broker.url, FBROKER_CACHE_DIR: cache.dir, BROWSER: options.browser ?? FOLLOWING_BROWSER, ...options.env },
   });
+  stderrs.push(run.stderr);
+  return run;
+};
 
 const filesIn = async (dir: string): Promise<string[]> => (await readdir(dir, { recursive: true })).map(String).sort();
 
@@ -186,7 +196,7 @@ describe('hostile surroundings during sign-in', () => {
       },
     });
     expect(run.code).toBe(130);
-    expect(run.stderr).toContain('interrupted');
+    expect(run.stderr).toContain('fbroker: INTERRUPTED:');
     expect(port).toBeGreaterThan(0);
     await expect(fetch(`http://127.0.0.1:${port}/callback`)).rejects.toThrow();
     // The broker's folder may exist (0700); no session, credentials, temp file or lock may remain in it.

@@ -26,6 +26,8 @@ export interface StubBroker {
   readonly counts: { signIns: number; exchanges: Record<string, number>; roles: number; console: number; revocations: number; devicePolls: number };
   /** Proof failures seen (a client bug would show here). */
   readonly proofErrors: string[];
+  /** Every secret handed out: session tokens, secret keys, session tokens of credentials, console sign-in tokens. */
+  readonly issued: string[];
   /** Revokes every session (as an operator's `sessions revoke` would). */
   revokeAll(): void;
   stop(): Promise<void>;
@@ -51,6 +53,7 @@ export const startStubBroker = async (overrides: Partial<StubBehaviour> = {}): P
   const behaviour: StubBehaviour = { token: 'ok', authorize: 'approve', devicePendingPolls: 1, sessionSeconds: 28_800, credentialSeconds: 3600, ...overrides };
   const counts = { signIns: 0, exchanges: {} as Record<string, number>, roles: 0, console: 0, revocations: 0, devicePolls: 0 };
   const proofErrors: string[] = [];
+  const issued: string[] = [];
   const codes = new Map<string, { challenge: string; redirectUri: string }>();
   const devices = new Map<string, { polls: number }>();
   const sessions = new Map<string, Session>();
@@ -87,6 +90,7 @@ export const startStubBroker = async (overrides: Partial<StubBehaviour> = {}): P
     const token = randomBytes(32).toString('base64url');
     const session: Session = { id: `ses-${randomUUID()}`, jkt, expiresAt: Date.now() + behaviour.sessionSeconds * 1000, revoked: false };
     sessions.set(token, session);
+    issued.push(token);
     json(res, 200, { access_token: token, token_type: 'DPoP', expires_in: behaviour.sessionSeconds, session: { id: session.id, provider: 'dev-oidc', subject: 'alice', expiresAt: new Date(session.expiresAt).toISOString() } });
   };
 
@@ -160,12 +164,15 @@ export const startStubBroker = async (overrides: Partial<StubBehaviour> = {}): P
       }
       if (behaviour.token === 'error') return refuse(res, 400, 'invalid_target', 'ROLE_NOT_GRANTED');
       const seconds = behaviour.token === 'expired' ? -60 : Number(form.get('duration_seconds') ?? behaviour.credentialSeconds);
+      const secret = `stub-secret-${randomBytes(8).toString('hex')}`;
+      const sessionToken = `STUB-SESSION-TOKEN-${randomBytes(8).toString('hex')}`;
+      issued.push(secret, sessionToken);
       const n = String(Object.values(counts.exchanges).reduce((a, b) => a + b, 0)).padStart(4, '0');
       json(res, 200, {
         Version: 1,
         AccessKeyId: `ASIASTUBFAKE${n}`,
-        SecretAccessKey: `stub-secret-${randomBytes(8).toString('hex')}`,
-        SessionToken: `STUB-SESSION-TOKEN-${randomBytes(8).toString('hex')}`,
+        SecretAccessKey: secret,
+        SessionToken: sessionToken,
         Expiration: new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
         RoleArn: `arn:aws:iam::111122223333:role/${role}`,
         issued_token_type: 'urn:federation-broker:token-type:aws-credentials',
@@ -183,7 +190,9 @@ export const startStubBroker = async (overrides: Partial<StubBehaviour> = {}): P
       const form = await readForm(req);
       if ((await useSession(req, res, '/cli/console', form.get('session'))) === undefined) return;
       counts.console += 1;
-      json(res, 200, { url: `https://signin.aws.amazon.com/federation?Action=login&Issuer=stub&SigninToken=stub-${randomBytes(8).toString('hex')}` });
+      const signinToken = `stub-signin-${randomBytes(8).toString('hex')}`;
+      issued.push(signinToken);
+      json(res, 200, { url: `https://signin.aws.amazon.com/federation?Action=login&Issuer=stub&SigninToken=${signinToken}` });
     },
     'POST /cli/revoke': async (req, res) => {
       const form = await readForm(req);
@@ -209,6 +218,7 @@ export const startStubBroker = async (overrides: Partial<StubBehaviour> = {}): P
     behaviour,
     counts,
     proofErrors,
+    issued,
     revokeAll: () => {
       for (const s of sessions.values()) s.revoked = true;
     },

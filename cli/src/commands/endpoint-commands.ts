@@ -43,9 +43,10 @@ export const exec = async (ctx: Context, options: ParsedOptions, commandLine: re
   for (const name of SHADOWING_VARIABLES) delete childEnv[name];
   const [command, ...args] = commandLine;
   const child = spawn(command!, args, { stdio: 'inherit', env: childEnv });
-  // Ctrl-C reaches the child from the terminal as well; we only pass on what is sent to us alone, and wait.
+  // Ctrl-C from the terminal reaches the child directly (same process group): passing SIGINT on as well would be a
+  // second Ctrl-C, which tools such as terraform take as "abort now". Other signals are passed on. Then we wait.
   setInterruptHandler((signal) => {
-    child.kill(signal);
+    if (signal !== 'SIGINT') child.kill(signal);
   });
   try {
     return await new Promise<number>((resolve, reject) => {
