@@ -56,6 +56,20 @@ If someone sent you this link or code, <strong>do not approve it</strong>: cance
   );
 };
 
+/**
+ * After the device confirmation: on to the provider's sign-in by a `Refresh` (with a link as fallback), not by a
+ * redirect. A redirect would keep the navigation a form submission, and CSP `form-action 'self'` blocks a form whose
+ * redirects end at another origin — the IdP's — so the confirmation would go nowhere in a real browser.
+ */
+export const continueToProviderPage = (provider: BrowserProvider, href: string, options: PageOptions = {}): HttpResult =>
+  page(
+    'Continue to sign in',
+    html`<h1>Continue to sign in</h1>
+<div class="card"><p>Approved. Now sign in with ${provider.label}.</p>
+<p><a class="button" href="${href}">Continue to ${provider.label}</a></p></div>`,
+    { ...options, headers: { ...options.headers, refresh: `0; url=${href}` } },
+  );
+
 /** Where a device sign-in ends in the browser: the CLI now collects its session. */
 export const deviceApprovedPage = (userCode: string): HttpResult =>
   page(

@@ -11,7 +11,7 @@ import type { CliToken, TokenParams } from '../../flows/cli-token.ts';
 import type { createCliConsole } from '../../flows/cli-console.ts';
 import { BrokerError } from '../../errors.ts';
 import type { Sealer } from '../../stores/seal.ts';
-import { devicePage, deviceDeniedPage, providerChoicePage } from '../cli-pages.ts';
+import { continueToProviderPage, devicePage, deviceDeniedPage, providerChoicePage } from '../cli-pages.ts';
 import { readCookie, setCookie } from '../cookies.ts';
 import { bodyParams, headerOnce, queryParams, requestContextOf, type Params } from '../decode.ts';
 import { statusOf, type Channel } from '../error-response.ts';
@@ -40,12 +40,19 @@ export const cliChannel = (event: HttpEvent): Channel => (typeof event?.routeKey
 
 const get = (params: Params, ...names: string[]): Record<string, string | undefined> => Object.fromEntries(names.map((n) => [n, params.get(n)]));
 
-/** Continue at the provider's own login, with the sealed CLI request in a cookie that only this browser holds. */
-const toProvider = (provider: BrowserProvider, request: CliSignInRequest, requests: Sealer<CliSignInRequest>, browser: BrowserSettings): HttpResult => {
+/** The provider's own login, with the sealed CLI request in a cookie that only this browser holds. */
+const providerLogin = (provider: BrowserProvider, request: CliSignInRequest, requests: Sealer<CliSignInRequest>, browser: BrowserSettings): { href: string; cookie: string } => {
   const sealed = requests.seal(request, new Date(Date.now() + CLI_REQUEST_SECONDS * 1000));
-  return redirect(`/${provider.type}/login?provider=${encodeURIComponent(provider.id)}&cli=1`, {}, [
-    setCookie(CLI_REQUEST_COOKIE, sealed, { secure: browser.secure, sameSite: 'Lax', maxAgeSeconds: CLI_REQUEST_SECONDS }),
-  ]);
+  return {
+    href: `/${provider.type}/login?provider=${encodeURIComponent(provider.id)}&cli=1`,
+    cookie: setCookie(CLI_REQUEST_COOKIE, sealed, { secure: browser.secure, sameSite: 'Lax', maxAgeSeconds: CLI_REQUEST_SECONDS }),
+  };
+};
+
+/** Continue at the provider's own login (from /cli/authorize, a plain navigation: a redirect). */
+const toProvider = (provider: BrowserProvider, request: CliSignInRequest, requests: Sealer<CliSignInRequest>, browser: BrowserSettings): HttpResult => {
+  const { href, cookie } = providerLogin(provider, request, requests, browser);
+  return redirect(href, {}, [cookie]);
 };
 
 export const cliRoutes = (routes: CliRoutes): RouteHandler => {
@@ -95,7 +102,10 @@ export const cliRoutes = (routes: CliRoutes): RouteHandler => {
       }
       throw error;
     }
-    return outcome.kind === 'denied' ? deviceDeniedPage(outcome.userCode, 'cancelled') : toProvider(outcome.provider, outcome.request, routes.requests, browser);
+    if (outcome.kind === 'denied') return deviceDeniedPage(outcome.userCode, 'cancelled');
+    // A page, not a redirect: the confirmation is a form, and its redirects may not leave the origin (CSP form-action).
+    const { href, cookie } = providerLogin(outcome.provider, outcome.request, routes.requests, browser);
+    return continueToProviderPage(outcome.provider, href, { cookies: [cookie] });
   };
 
   return router({
