@@ -49,7 +49,8 @@ export const translateOAuthError = (error: unknown, what: string): CliError => {
   if (error instanceof CliError) return error;
   if (error instanceof oauth.ResponseBodyError) return brokerRefusal(error.status, error.cause, error.response.headers);
   if (error instanceof oauth.AuthorizationResponseError) {
-    const description = error.error_description === undefined ? '' : `: ${printable(error.error_description)}`;
+    // The broker sends access_denied without a description when its rules grant the identity no role.
+    const description = error.error_description !== undefined ? `: ${printable(error.error_description)}` : error.error === 'access_denied' ? ': no role is granted to this identity, or the sign-in was cancelled' : '';
     return new CliError('LOGIN_REFUSED', `sign-in refused (${printable(error.error)})${description}`);
   }
   if (error instanceof oauth.OperationProcessingError || error instanceof oauth.UnsupportedOperationError) {

@@ -10,6 +10,7 @@ import type { SessionFile } from './cache.ts';
 import { newDpopKey, type DpopKey } from './dpop-key.ts';
 import { CliError, printable } from './errors.ts';
 import type { Output } from './output.ts';
+import { unreachable } from './broker-api.ts';
 import { authorizationServer, CLIENT, requestOptions, sessionFromTokenResponse, translateOAuthError } from './oauth.ts';
 
 export interface SignInOptions {
@@ -29,6 +30,7 @@ export interface SignInContext {
 }
 
 const CALLBACK_PATH = '/callback';
+const CHECK_TIMEOUT_MS = 30_000;
 
 // ---- the loopback listener
 
@@ -124,13 +126,51 @@ const loopbackSignIn = async (ctx: SignInContext, options: SignInOptions, key: D
   }
 };
 
+/** The answer names another issuer: say which URL the broker calls itself, the one to use. */
+const issuerMismatch = (iss: string | null, broker: Broker): CliError =>
+  new CliError(
+    'ISSUER_MISMATCH',
+    iss === null ? 'the broker\'s answer does not name its issuer (iss)' : `the broker at ${broker.url} calls itself ${printable(iss, 200)}: use --broker ${printable(iss, 200)} if that is your broker`,
+  );
+
 /** oauth4webapi's "unexpected iss" → a message that says what to do (the URL the broker calls itself). */
 const translateIssuer = (error: CliError, url: URL, broker: Broker): CliError => {
   const iss = url.searchParams.get('iss');
-  if (error.code === 'BROKER_BAD_RESPONSE' && (iss === null || iss !== broker.url)) {
-    return new CliError('ISSUER_MISMATCH', iss === null ? 'the broker\'s answer does not name its issuer (iss)' : `the answer comes from ${printable(iss, 200)}, not ${broker.url}: use --broker ${printable(iss, 200)} if that is your broker`);
+  return error.code === 'BROKER_BAD_RESPONSE' && iss !== broker.url ? issuerMismatch(iss, broker) : error;
+};
+
+// ---- before either flow: is this the broker's own URL?
+
+/** The redirect URI of the check below: syntactically the CLI's, never called (the answer is read, not followed). */
+const CHECK_REDIRECT_URI = 'http://127.0.0.1:9/fbroker-issuer-check';
+
+/**
+ * Before a person signs in: the broker must call itself by the URL fbroker was given (RFC 9207 `iss`). Reached by
+ * another name (`localhost`, an API Gateway URL behind a custom domain), the browser sign-in would end on the broker's
+ * error page (its cookies belong to the other host) and fbroker would wait in vain. An authorization request the
+ * broker must refuse (response_type=none) comes straight back with its `iss` in the Location header: one request,
+ * no browser, nothing stored at the broker.
+ */
+export const checkIssuer = async (broker: Broker): Promise<void> => {
+  const url = new URL(authorizationServer(broker).authorization_endpoint!);
+  url.search = new URLSearchParams({ response_type: 'none', client_id: CLIENT.client_id, redirect_uri: CHECK_REDIRECT_URI, state: 'issuer-check' }).toString();
+  let response: Response;
+  try {
+    response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
+    await response.body?.cancel();
+  } catch (error) {
+    throw unreachable(broker, error);
   }
-  return error;
+  let back: URL | undefined;
+  try {
+    back = new URL(response.headers.get('location') ?? '');
+  } catch {
+    back = undefined;
+  }
+  if (response.status < 300 || response.status > 399 || back === undefined || `${back.origin}${back.pathname}` !== CHECK_REDIRECT_URI) {
+    throw new CliError('CLI_SIGN_IN_UNAVAILABLE', `${broker.url} does not offer CLI sign-in (GET /cli/authorize answered HTTP ${response.status}): is this the broker's URL, with broker.cli in its config?`, { status: response.status });
+  }
+  if (back.searchParams.get('iss') !== broker.url) throw issuerMismatch(back.searchParams.get('iss'), broker);
 };
 
 // ---- the device flow
@@ -177,6 +217,7 @@ const deviceSignIn = async (ctx: SignInContext, options: SignInOptions, key: Dpo
 
 /** One sign-in with a new DPoP key; the session it returns is not cached yet. */
 export const signIn = async (ctx: SignInContext, options: SignInOptions): Promise<SessionFile> => {
+  await checkIssuer(ctx.broker);
   const key = await newDpopKey();
   const tokens = options.device ? await deviceSignIn(ctx, options, key) : await loopbackSignIn(ctx, options, key);
   const session = sessionFromTokenResponse(ctx.broker, tokens, key, ctx.now());
