@@ -3,9 +3,8 @@
 // `npm install -g`. Everything offline: credentials come from a seeded cache.
 
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { isBuiltin } from 'node:module';
 import { promisify } from 'node:util';
 import { fromProcess } from '@aws-sdk/credential-provider-process';
@@ -13,22 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBrokerUrl } from '../../cli/src/broker-url.ts';
 import { brokerCache, prepareCache, saveCredentials } from '../../cli/src/cache.ts';
 import { buildCli } from '../../tools/build/build-cli.ts';
-import { ROOT, runFbroker, tempCache } from '../support/fbroker.ts';
+import { findNode20, findOnPath, ROOT, runFbroker, tempCache } from '../support/fbroker.ts';
 
 const run = promisify(execFile);
 const BROKER = 'http://127.0.0.1:9';
 const EXPIRATION = new Date(Date.now() + 3600_000).toISOString();
-
-/** The first executable called `name` on PATH (outside node_modules) whose `--version` matches. */
-const findOnPath = async (name: string, version: RegExp, extraDirs: string[] = []): Promise<string | undefined> => {
-  for (const dir of [...(process.env.PATH ?? '').split(delimiter), ...extraDirs]) {
-    const file = join(dir, name);
-    if (dir === '' || dir.includes('node_modules') || !existsSync(file)) continue;
-    const out = await run(file, ['--version']).then((r) => `${r.stdout}${r.stderr}`, () => '');
-    if (version.test(out)) return file;
-  }
-  return undefined;
-};
 
 let work: Awaited<ReturnType<typeof tempCache>>;
 let file: string;
@@ -39,9 +27,7 @@ const cacheDir = () => join(work.dir, 'cache');
 beforeAll(async () => {
   work = await tempCache();
   ({ file, imports } = await buildCli(join(work.dir, 'dist', 'fbroker.mjs')));
-  const found = await findOnPath('node', /^v20\./, ['/usr/bin', '/usr/local/bin']);
-  if (found === undefined) throw new Error('no Node 20 on PATH outside node_modules: the built file must be tested on the oldest Node it supports');
-  node20 = found;
+  node20 = await findNode20();
   const broker = parseBrokerUrl(BROKER);
   const cache = brokerCache(cacheDir(), broker);
   await prepareCache(cache);

@@ -1,44 +1,41 @@
-// A stand-in for the broker's CLI routes (docs/cli.md, "What the broker answers") on 127.0.0.1, for fbroker's
-// own tests until they run against `npm start`: it signs "alice" in at once, checks what a real broker checks of
-// the client (PKCE S256, state and redirect URI round trip, DPoP proofs verified by jose with htm, htu, iat, jti,
-// ath and the session's key thumbprint), counts sign-ins and exchanges, and can be told to misbehave.
+// A stand-in for the broker on 127.0.0.1, for the one thing the real one (`npm start`, test/e2e/fbroker-*.test.ts)
+// cannot do: misbehave. By default it answers as the broker does (docs/cli.md): the authorization request approved at
+// once for "alice" (PKCE S256, state and redirect URI round trip), a DPoP-bound session from POST /cli/token, then
+// credentials from POST /token (DPoP proofs verified by jose: htm, htu, iat, jti, ath and the session key's
+// thumbprint). Each `behaviour` switch makes one answer hostile; counts show what fbroker did with it.
 
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
 
 export interface StubBehaviour {
-  /** What POST /token answers: credentials, an HTML page, an error, or credentials that have already expired. */
-  token: 'ok' | 'garbage' | 'error' | 'expired';
-  /** The authorization endpoint approves at once, or redirects back with error=access_denied. */
-  authorize: 'approve' | 'deny';
-  /** The `iss` the authorization response names (default: the stub's URL). */
+  /**
+   * What POST /token answers: credentials, an HTML page with 200, a refusal in the broker's shape, credentials that
+   * have already expired, or a gateway's HTML error page.
+   */
+  token: 'ok' | 'garbage' | 'error' | 'expired' | 'gateway';
+  /** The `iss` of every authorization response (default: the stub's URL). */
   iss?: string;
-  /** Polls answered authorization_pending before the device code is confirmed. */
-  devicePendingPolls: number;
-  sessionSeconds: number;
-  credentialSeconds: number;
+  /** The `iss` of the response that carries a code only (a mix-up after the person signed in). */
+  codeIss?: string;
+  /** The token_type of the session from /cli/token (the broker's is DPoP). */
+  sessionTokenType: string;
+  /** false: every /cli route answers 404, as a broker without `broker.cli` does. */
+  cli: boolean;
 }
 
 export interface StubBroker {
   readonly url: string;
   readonly behaviour: StubBehaviour;
-  readonly counts: { signIns: number; exchanges: Record<string, number>; roles: number; console: number; revocations: number; devicePolls: number };
+  readonly counts: { signIns: number; exchanges: Record<string, number> };
   /** Proof failures seen (a client bug would show here). */
   readonly proofErrors: string[];
-  /** Every secret handed out: session tokens, secret keys, session tokens of credentials, console sign-in tokens. */
+  /** Every secret handed out: session tokens, secret keys, session tokens of credentials. */
   readonly issued: string[];
-  /** Revokes every session (as an operator's `sessions revoke` would). */
-  revokeAll(): void;
   stop(): Promise<void>;
 }
 
-interface Session {
-  readonly id: string;
-  readonly jkt: string;
-  readonly expiresAt: number;
-  revoked: boolean;
-}
+export const DEFAULT_BEHAVIOUR: Readonly<StubBehaviour> = { token: 'ok', sessionTokenType: 'DPoP', cli: true };
 
 const S256 = (verifier: string): string => createHash('sha256').update(verifier).digest('base64url');
 const SESSION_TYPE = 'urn:federation-broker:token-type:session';
@@ -49,20 +46,23 @@ const readForm = async (req: IncomingMessage): Promise<URLSearchParams> => {
   return new URLSearchParams(body);
 };
 
-export const startStubBroker = async (overrides: Partial<StubBehaviour> = {}): Promise<StubBroker> => {
-  const behaviour: StubBehaviour = { token: 'ok', authorize: 'approve', devicePendingPolls: 1, sessionSeconds: 28_800, credentialSeconds: 3600, ...overrides };
-  const counts = { signIns: 0, exchanges: {} as Record<string, number>, roles: 0, console: 0, revocations: 0, devicePolls: 0 };
+export const startStubBroker = async (): Promise<StubBroker> => {
+  const behaviour: StubBehaviour = { ...DEFAULT_BEHAVIOUR };
+  const counts = { signIns: 0, exchanges: {} as Record<string, number> };
   const proofErrors: string[] = [];
   const issued: string[] = [];
   const codes = new Map<string, { challenge: string; redirectUri: string }>();
-  const devices = new Map<string, { polls: number }>();
-  const sessions = new Map<string, Session>();
+  const sessions = new Map<string, { jkt: string }>();
   const seenJti = new Set<string>();
   let url = '';
 
   const json = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify(body));
+  };
+  const html = (res: ServerResponse, status: number, text: string): void => {
+    res.writeHead(status, { 'content-type': 'text/html' });
+    res.end(`<html>${text}</html>`);
   };
   const refuse = (res: ServerResponse, status: number, error: string, code: string): void =>
     json(res, status, { error, error_description: `stub refusal ${code}`, code, request_id: `req-${randomUUID()}` });
@@ -85,24 +85,21 @@ export const startStubBroker = async (overrides: Partial<StubBehaviour> = {}): P
     }
   };
 
-  const issueSession = (res: ServerResponse, jkt: string): void => {
-    counts.signIns += 1;
-    const token = randomBytes(32).toString('base64url');
-    const session: Session = { id: `ses-${randomUUID()}`, jkt, expiresAt: Date.now() + behaviour.sessionSeconds * 1000, revoked: false };
-    sessions.set(token, session);
-    issued.push(token);
-    json(res, 200, { access_token: token, token_type: 'DPoP', expires_in: behaviour.sessionSeconds, session: { id: session.id, provider: 'dev-oidc', subject: 'alice', expiresAt: new Date(session.expiresAt).toISOString() } });
-  };
-
-  /** The session of a request that uses one, checked as /token, /roles and /cli/console check it. */
-  const useSession = async (req: IncomingMessage, res: ServerResponse, path: string, token: string | null): Promise<Session | undefined> => {
-    const session = token === null ? undefined : sessions.get(token);
-    if (session === undefined) return void refuse(res, 400, 'invalid_request', 'SESSION_INVALID');
-    if (session.revoked) return void refuse(res, 400, 'invalid_request', 'SESSION_REVOKED');
-    if (session.expiresAt <= Date.now()) return void refuse(res, 400, 'invalid_request', 'SESSION_EXPIRED');
-    const jkt = await verifyProof(req, path, token!);
-    if (jkt !== session.jkt) return void refuse(res, 400, 'invalid_request', 'DPOP_INVALID');
-    return session;
+  const credentials = (role: string, seconds: number): Record<string, unknown> => {
+    const secret = `stub-secret-${randomBytes(8).toString('hex')}`;
+    const sessionToken = `STUB-SESSION-TOKEN-${randomBytes(8).toString('hex')}`;
+    issued.push(secret, sessionToken);
+    return {
+      Version: 1,
+      AccessKeyId: `ASIASTUBFAKE${randomBytes(4).toString('hex').toUpperCase()}`,
+      SecretAccessKey: secret,
+      SessionToken: sessionToken,
+      Expiration: new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      RoleArn: `arn:aws:iam::111122223333:role/${role}`,
+      issued_token_type: 'urn:federation-broker:token-type:aws-credentials',
+      token_type: 'N_A',
+      expires_in: seconds,
+    };
   };
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse, u: URL) => Promise<void>> = {
@@ -112,102 +109,57 @@ export const startStubBroker = async (overrides: Partial<StubBehaviour> = {}): P
       if (q.get('client_id') !== 'fbroker' || !/^http:\/\/(127\.0\.0\.1|\[::1\]):\d+\/[^#]*$/.test(redirectUri)) return void json(res, 400, { error: 'invalid_request' });
       const back = new URL(redirectUri);
       back.searchParams.set('state', q.get('state') ?? '');
-      back.searchParams.set('iss', behaviour.iss ?? url);
-      if (behaviour.authorize === 'deny' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge') || !q.get('state')) {
-        back.searchParams.set('error', 'access_denied');
-      } else {
+      const ok = q.get('response_type') === 'code' && q.get('code_challenge_method') === 'S256' && Boolean(q.get('code_challenge')) && Boolean(q.get('state'));
+      if (ok) {
         const code = randomBytes(16).toString('base64url');
         codes.set(code, { challenge: q.get('code_challenge')!, redirectUri });
         back.searchParams.set('code', code);
-      }
+      } else back.searchParams.set('error', q.get('response_type') === 'code' ? 'invalid_request' : 'unsupported_response_type');
+      back.searchParams.set('iss', (ok ? behaviour.codeIss : undefined) ?? behaviour.iss ?? url);
       res.writeHead(302, { location: back.href });
       res.end();
-    },
-    'POST /cli/device': async (req, res) => {
-      const form = await readForm(req);
-      if (form.get('client_id') !== 'fbroker') return refuse(res, 400, 'invalid_client', 'INVALID_CLIENT');
-      const deviceCode = randomBytes(16).toString('base64url');
-      devices.set(deviceCode, { polls: 0 });
-      json(res, 200, { device_code: deviceCode, user_code: 'BCDF-GHJK', verification_uri: `${url}/cli/device`, verification_uri_complete: `${url}/cli/device?user_code=BCDFGHJK`, expires_in: 600, interval: 1 });
     },
     'POST /cli/token': async (req, res) => {
       const form = await readForm(req);
       const jkt = await verifyProof(req, '/cli/token');
       if (jkt === undefined) return refuse(res, 400, 'invalid_dpop_proof', 'DPOP_INVALID');
-      if (form.get('client_id') !== 'fbroker') return refuse(res, 400, 'invalid_client', 'INVALID_CLIENT');
-      if (form.get('grant_type') === 'authorization_code') {
-        const grant = codes.get(form.get('code') ?? '');
-        codes.delete(form.get('code') ?? '');
-        if (grant === undefined || grant.redirectUri !== form.get('redirect_uri') || grant.challenge !== S256(form.get('code_verifier') ?? '')) return refuse(res, 400, 'invalid_grant', 'INVALID_GRANT');
-        return issueSession(res, jkt);
-      }
-      if (form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:device_code') {
-        counts.devicePolls += 1;
-        const device = devices.get(form.get('device_code') ?? '');
-        if (device === undefined) return refuse(res, 400, 'invalid_grant', 'INVALID_GRANT');
-        device.polls += 1;
-        if (device.polls <= behaviour.devicePendingPolls) return refuse(res, 400, 'authorization_pending', 'AUTHORIZATION_PENDING');
-        devices.delete(form.get('device_code') ?? '');
-        return issueSession(res, jkt);
-      }
-      refuse(res, 400, 'unsupported_grant_type', 'UNSUPPORTED_GRANT_TYPE');
+      if (form.get('client_id') !== 'fbroker' || form.get('grant_type') !== 'authorization_code') return refuse(res, 400, 'invalid_request', 'INVALID_REQUEST');
+      const grant = codes.get(form.get('code') ?? '');
+      codes.delete(form.get('code') ?? '');
+      if (grant === undefined || grant.redirectUri !== form.get('redirect_uri') || grant.challenge !== S256(form.get('code_verifier') ?? '')) return refuse(res, 400, 'invalid_grant', 'INVALID_GRANT');
+      counts.signIns += 1;
+      const token = randomBytes(32).toString('base64url');
+      sessions.set(token, { jkt });
+      issued.push(token);
+      const expiresAt = new Date(Date.now() + 28_800_000).toISOString();
+      json(res, 200, { access_token: token, token_type: behaviour.sessionTokenType, expires_in: 28_800, session: { id: `ses-${randomUUID()}`, provider: 'dev-oidc', subject: 'alice', expiresAt } });
     },
     'POST /token': async (req, res) => {
       const form = await readForm(req);
-      if (form.get('subject_token_type') !== SESSION_TYPE) return refuse(res, 400, 'invalid_request', 'UNSUPPORTED_TOKEN_TYPE');
-      if ((await useSession(req, res, '/token', form.get('subject_token'))) === undefined) return;
+      const token = form.get('subject_token') ?? '';
+      if (form.get('subject_token_type') !== SESSION_TYPE || !sessions.has(token)) return refuse(res, 400, 'invalid_request', 'SESSION_INVALID');
+      if ((await verifyProof(req, '/token', token)) !== sessions.get(token)?.jkt) return refuse(res, 400, 'invalid_request', 'DPOP_INVALID');
       const role = form.get('audience') ?? form.get('resource') ?? '';
       counts.exchanges[role] = (counts.exchanges[role] ?? 0) + 1;
-      if (behaviour.token === 'garbage') {
-        res.writeHead(200, { 'content-type': 'text/html' });
-        return void res.end('<html>Gateway says hello</html>');
+      switch (behaviour.token) {
+        case 'garbage':
+          return html(res, 200, 'Gateway says hello');
+        case 'gateway':
+          return html(res, 502, '502 Bad Gateway');
+        case 'error':
+          return refuse(res, 400, 'invalid_target', 'ROLE_NOT_GRANTED');
+        case 'expired':
+          return json(res, 200, credentials(role, -60));
+        case 'ok':
+          return json(res, 200, credentials(role, 3600));
       }
-      if (behaviour.token === 'error') return refuse(res, 400, 'invalid_target', 'ROLE_NOT_GRANTED');
-      const seconds = behaviour.token === 'expired' ? -60 : Number(form.get('duration_seconds') ?? behaviour.credentialSeconds);
-      const secret = `stub-secret-${randomBytes(8).toString('hex')}`;
-      const sessionToken = `STUB-SESSION-TOKEN-${randomBytes(8).toString('hex')}`;
-      issued.push(secret, sessionToken);
-      const n = String(Object.values(counts.exchanges).reduce((a, b) => a + b, 0)).padStart(4, '0');
-      json(res, 200, {
-        Version: 1,
-        AccessKeyId: `ASIASTUBFAKE${n}`,
-        SecretAccessKey: secret,
-        SessionToken: sessionToken,
-        Expiration: new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        RoleArn: `arn:aws:iam::111122223333:role/${role}`,
-        issued_token_type: 'urn:federation-broker:token-type:aws-credentials',
-        token_type: 'N_A',
-        expires_in: seconds,
-      });
-    },
-    'POST /roles': async (req, res) => {
-      const form = await readForm(req);
-      if ((await useSession(req, res, '/roles', form.get('subject_token'))) === undefined) return;
-      counts.roles += 1;
-      json(res, 200, { roles: [{ id: 'dev-readonly', arn: 'arn:aws:iam::111122223333:role/DevReadOnly', label: 'Dev account — read only', maxSessionSeconds: 3600 }] });
-    },
-    'POST /cli/console': async (req, res) => {
-      const form = await readForm(req);
-      if ((await useSession(req, res, '/cli/console', form.get('session'))) === undefined) return;
-      counts.console += 1;
-      const signinToken = `stub-signin-${randomBytes(8).toString('hex')}`;
-      issued.push(signinToken);
-      json(res, 200, { url: `https://signin.aws.amazon.com/federation?Action=login&Issuer=stub&SigninToken=${signinToken}` });
-    },
-    'POST /cli/revoke': async (req, res) => {
-      const form = await readForm(req);
-      const session = sessions.get(form.get('token') ?? '');
-      if (session !== undefined) session.revoked = true;
-      counts.revocations += 1;
-      res.writeHead(200);
-      res.end();
     },
   };
 
   const server = createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://127.0.0.1');
     const route = routes[`${req.method} ${u.pathname}`];
-    if (route === undefined) return refuse(res, 404, 'invalid_request', 'NOT_FOUND');
+    if (route === undefined || (!behaviour.cli && u.pathname.startsWith('/cli/'))) return html(res, 404, 'Not found');
     route(req, res, u).catch(() => refuse(res, 500, 'server_error', 'INTERNAL'));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -219,9 +171,6 @@ export const startStubBroker = async (overrides: Partial<StubBehaviour> = {}): P
     counts,
     proofErrors,
     issued,
-    revokeAll: () => {
-      for (const s of sessions.values()) s.revoked = true;
-    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

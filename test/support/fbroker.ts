@@ -1,10 +1,12 @@
 // Running fbroker as the AWS CLI runs a credential_process: its own process, no TTY, stdout and stderr captured.
 // From its TypeScript source on the pinned Node (what the flow tests need), or a built file on any Node.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const FBROKER_SOURCE = resolve(ROOT, 'cli/src/fbroker.ts');
@@ -52,4 +54,22 @@ export const runFbroker = (args: readonly string[], options: RunOptions = {}): P
 export const tempCache = async (): Promise<{ dir: string; remove: () => Promise<void> }> => {
   const dir = await mkdtemp(join(tmpdir(), 'fbroker-test-'));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+};
+
+/** The first executable called `name` on PATH (outside node_modules), then in `extraDirs`, whose `--version` matches. */
+export const findOnPath = async (name: string, version: RegExp, extraDirs: string[] = []): Promise<string | undefined> => {
+  for (const dir of [...(process.env.PATH ?? '').split(delimiter), ...extraDirs]) {
+    const file = join(dir, name);
+    if (dir === '' || dir.includes('node_modules') || !existsSync(file)) continue;
+    const out = await promisify(execFile)(file, ['--version']).then((r) => `${r.stdout}${r.stderr}`, () => '');
+    if (version.test(out)) return file;
+  }
+  return undefined;
+};
+
+/** The machine's own Node 20: the oldest Node the built file supports, the one it must be tested on. */
+export const findNode20 = async (): Promise<string> => {
+  const found = await findOnPath('node', /^v20\./, ['/usr/bin', '/usr/local/bin']);
+  if (found === undefined) throw new Error('no Node 20 on PATH outside node_modules: the built file must be tested on the oldest Node it supports');
+  return found;
 };
