@@ -1,12 +1,14 @@
 // What a signed-in fbroker does against the real broker (`npm start`), the built file on the machine's Node 20: the
-// AWS CLI v2 (Debian's /usr/bin/aws) through credential_process and through `fbroker exec`, the console sign-in URL,
-// and sessions the broker must refuse: revoked at the broker, ended by `logout`, or presented with another DPoP key.
+// AWS CLI v2 (Debian's /usr/bin/aws) through credential_process and through `fbroker exec`, the AWS SDK's container
+// provider through `fbroker serve`, the console sign-in URL; session files it must not use; and sessions the broker
+// must refuse: revoked at the broker, ended by `logout`, or presented with another DPoP key.
 
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { fromContainerMetadata } from '@smithy/credential-provider-imds';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newDpopKey } from '../../cli/src/dpop-key.ts';
 import { hasChromium } from '../support/chromium.ts';
@@ -69,6 +71,34 @@ describe.skipIf(!hasChromium)('a signed-in fbroker against npm start', { timeout
     expect(JSON.parse(ok.stdout)).toMatchObject({ Arn: 'arn:aws:sts::111122223333:assumed-role/DevPowerUser/alice@example.com' });
     const failing = await e2e.fb(['exec', '--role', 'dev-poweruser', '--no-login', '--', AWS, 'sts', 'no-such-operation'], { cache: signedIn, env: awsEnv() });
     expect(failing.code).toBe(252);
+  });
+
+  it("`fbroker serve`: the AWS SDK's fromContainerMetadata gets the credentials the broker issued; Ctrl-C stops it with status 0", async () => {
+    const mark = e2e.mark();
+    let got: ReturnType<ReturnType<typeof fromContainerMetadata>> | undefined;
+    const run = await e2e.fb(['serve', '--role', 'dev-readonly', '--duration', '900', '--no-login'], {
+      cache: signedIn,
+      onStart: (child) => {
+        let out = '';
+        child.stdout?.on('data', (d: Buffer) => {
+          out += d.toString();
+          const uri = /^export AWS_CONTAINER_CREDENTIALS_FULL_URI=(\S+)$/m.exec(out)?.[1];
+          const token = /^export AWS_CONTAINER_AUTHORIZATION_TOKEN=(\S+)$/m.exec(out)?.[1];
+          if (uri === undefined || token === undefined || got !== undefined) return;
+          process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI = uri;
+          process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN = token;
+          got = fromContainerMetadata({ timeout: 5000 })().finally(() => {
+            delete process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
+            delete process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
+            child.kill('SIGINT');
+          });
+        });
+      },
+    });
+    expect(run.code).toBe(0);
+    const credentials = await got!;
+    const issued = (await e2e.audit(mark)).filter((r) => r.route === '/token');
+    expect(issued).toEqual([expect.objectContaining({ decision: 'grant', roleArn: 'arn:aws:iam::111122223333:role/DevReadOnly', accessKeyId: credentials.accessKeyId })]);
   });
 
   it('console --print: the URL of the local federation emulator, which accepts its sign-in token', async () => {

@@ -71,7 +71,7 @@ export interface E2e {
   person(url: string, as: SignInAs & { readonly cancel?: boolean }, log: string): Promise<number | null>;
   /** `fbroker login --device`, with the person's part (the /cli/device page, then the IdP) done in Chromium. */
   deviceLogin(options: E2eOptions & { readonly cancel?: boolean }): Promise<FbrokerRun & { readonly browserCode: number | null }>;
-  /** Every secret fbroker has handled so far (session tokens, DPoP keys, secret keys, session tokens, sign-in URLs). */
+  /** Every secret fbroker has handled so far (session tokens, DPoP keys, AWS secrets, sign-in tokens, endpoint tokens). */
   readonly secrets: Set<string>;
   /** Every stderr so far (with the browser logs). */
   readonly stderrs: string[];
@@ -105,6 +105,7 @@ const collectSecrets = async (cache: string, stdout: string, into: Set<string>):
   for (const file of files) secretValues(parseJson(await readFile(join(cache, file), 'utf8').catch(() => '')), into);
   secretValues(parseJson(stdout), into);
   for (const token of stdout.matchAll(/SigninToken=([^&\s]+)/g)) into.add(decodeURIComponent(token[1]!));
+  for (const token of stdout.matchAll(/AWS_CONTAINER_AUTHORIZATION_TOKEN=(\S+)/g)) into.add(token[1]!);
 };
 
 export const startE2e = async (): Promise<E2e> => {
