@@ -39,6 +39,7 @@ const sdkCredentials = async (cache: string, role: string) => {
     return await fromProcess({ profile: 'broker', configFilepath: config, filepath: join(e2e.work, 'no-credentials') })();
   } finally {
     delete process.env.FBROKER_CACHE_DIR;
+    await e2e.collect(cache);
   }
 };
 

@@ -73,6 +73,8 @@ export interface E2e {
   deviceLogin(options: E2eOptions & { readonly cancel?: boolean }): Promise<FbrokerRun & { readonly browserCode: number | null }>;
   /** Every secret fbroker has handled so far (session tokens, DPoP keys, AWS secrets, sign-in tokens, endpoint tokens). */
   readonly secrets: Set<string>;
+  /** Adds the secrets of a cache that another program (the SDK, the AWS CLI) made fbroker write. */
+  collect(cache: string): Promise<void>;
   /** Every stderr so far (with the browser logs). */
   readonly stderrs: string[];
   stop(): Promise<void>;
@@ -197,6 +199,7 @@ export const startE2e = async (): Promise<E2e> => {
     person,
     deviceLogin,
     secrets,
+    collect: (cache) => collectSecrets(cache, '', secrets),
     stderrs,
     stop: async () => {
       await stack.stop();
