@@ -26,7 +26,10 @@ export const parseBrokerUrl = (raw: string | undefined): Broker => {
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
     throw new CliError('INSECURE_BROKER_URL', `refusing to talk to ${url.origin} over plain http: use https (http is for a broker on 127.0.0.1)`);
   }
-  const path = url.pathname.replace(/\/+$/, '');
+  // Trailing slashes dropped (a loop: a `/\/+$/` replace is quadratic on a path of many slashes).
+  let end = url.pathname.length;
+  while (end > 0 && url.pathname[end - 1] === '/') end -= 1;
+  const path = url.pathname.slice(0, end);
   return { url: `${url.origin}${path}`, insecure: url.protocol === 'http:' };
 };
 
