@@ -5,12 +5,12 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import * as oauth from 'oauth4webapi';
 import { launchBrowserReporting } from './browser.ts';
+import { unreachable } from './broker-api.ts';
 import type { Broker } from './broker-url.ts';
 import type { SessionFile } from './cache.ts';
 import { newDpopKey, type DpopKey } from './dpop-key.ts';
 import { CliError, printable } from './errors.ts';
 import type { Output } from './output.ts';
-import { unreachable } from './broker-api.ts';
 import { authorizationServer, CLIENT, requestOptions, sessionFromTokenResponse, translateOAuthError } from './oauth.ts';
 
 export interface SignInOptions {

@@ -9,6 +9,7 @@
 import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
+import { DEV_USERS } from '../../tools/local/dev-oidc-users.ts';
 import { launchChromium } from './chromium.ts';
 
 const { values, positionals } = parseArgs({
@@ -19,7 +20,6 @@ const url = positionals.at(-1) ?? '';
 const log = (line: string): void => {
   if (values.log !== undefined) appendFileSync(values.log, `${line}\n`);
 };
-const PASSWORDS: Record<string, string> = { alice: 'alice-dev-password', bob: 'bob-dev-password', carol: 'carol-dev-password' };
 const IDP_LABEL = values.idp === 'saml' ? 'Development IdP (SAML)' : 'Development IdP (OIDC)';
 
 /** The development IdP's page, whichever of the two it is: the OIDC password form or the SAML user buttons. */
@@ -28,7 +28,7 @@ const signInAtIdp = async (page: Page): Promise<void> => {
   log(`idp: ${new URL(page.url()).pathname}`);
   if (page.url().includes('/idp/sso')) return page.getByRole('button', { name: `Sign in as ${values.user}` }).click();
   await page.getByLabel('Username').fill(values.user);
-  await page.getByLabel('Password').fill(PASSWORDS[values.user] ?? 'wrong');
+  await page.getByLabel('Password').fill(DEV_USERS.find((u) => u.username === values.user)?.password ?? 'not-a-demo-user');
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 };
 
