@@ -111,9 +111,13 @@ describe.skipIf(!hasChromium)('sign-ins that must end cleanly, with nothing cach
     expect(count(audit, '/cli/token')).toBe(0);
   });
 
-  it('bob through the device page → the broker answers access_denied to the polling CLI: LOGIN_REFUSED', async () => {
+  it.each([
+    { name: 'bob signs in on the device page (the rules grant him nothing)', as: { user: 'bob' }, page: 'Sign-in refused' },
+    { name: 'the person cancels on the device page ("I did not start this")', as: { cancel: true }, page: 'Sign-in cancelled' },
+  ])('$name → the polling CLI gets access_denied: LOGIN_REFUSED', async ({ as, page }) => {
     const cache = await e2e.cache();
-    const run = await e2e.deviceLogin({ cache, user: 'bob' });
+    const run = await e2e.deviceLogin({ cache, ...as });
+    expect(run.browserLog).toContain(`end: ${page}`);
     expect(run).toMatchObject({ code: 1, stdout: '' });
     expect(run.stderr).toContain('fbroker: LOGIN_REFUSED:');
     expect(await sessionFiles(cache)).toEqual([]);
