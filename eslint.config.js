@@ -1,11 +1,13 @@
-// Lint: recommended JS + TypeScript rules; `any` is an error in shared/ (the code every handler trusts); regular
-// expressions that can backtrack polynomially are errors wherever a pattern may see request text (docs/security.md).
+// Lint: recommended JS + TypeScript rules; `any` is an error in shared/ (the code every handler trusts) and in
+// cli/src (the code on every user's machine), which also write to the console only through their own modules; regular
+// expressions that can backtrack polynomially are errors wherever a pattern may see request text or a broker's answer
+// (docs/security.md).
 import js from '@eslint/js';
 import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.aws-sam/**', 'dist/**', 'coverage/**', 'test-results/**', '.bench/**'] },
+  { ignores: ['node_modules/**', '.aws-sam/**', 'dist/**', 'cli/dist/**', 'coverage/**', 'test-results/**', '.bench/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['shared/**/*.ts', 'functions/**/*.ts'],
+    files: ['shared/**/*.ts', 'functions/**/*.ts', 'cli/src/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'error',
@@ -26,7 +28,7 @@ export default tseslint.config(
   {
     // ReDoS: one request must not buy seconds of CPU. Both rules reason about the pattern alone, so a disable
     // needs a comment saying why the input is bounded.
-    files: ['shared/**/*.ts', 'functions/**/*.ts', 'tools/**/*.ts'],
+    files: ['shared/**/*.ts', 'functions/**/*.ts', 'tools/**/*.ts', 'cli/src/**/*.ts'],
     plugins: { regexp },
     rules: {
       'regexp/no-super-linear-backtracking': 'error',

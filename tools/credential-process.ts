@@ -1,6 +1,7 @@
 // A `credential_process` for the AWS CLI and SDKs: signs in to the development IdP as a demo user
 // (authorization code + PKCE), exchanges the ID token at the broker's POST /token, and prints the
 // credential_process JSON the broker returns. DEV ONLY: it types a demo password; real IdPs need a browser.
+// Users sign in with `fbroker` (docs/cli.md); this helper stays for scripts and tests against `npm start`.
 //
 //   [profile broker-alice]
 //   credential_process = <repo>/node_modules/.bin/node <repo>/tools/credential-process.ts --user alice --role dev-readonly

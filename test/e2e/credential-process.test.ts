@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fromProcess } from '@aws-sdk/credential-provider-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStackProcess, type RunningStack } from '../support/local-stack.ts';
+import { startStackProcess, type RunningStack } from '../../tools/local/stack-process.ts';
 
 const SCRIPT = resolve(import.meta.dirname, '../../tools/credential-process.ts');
 let stack: RunningStack;

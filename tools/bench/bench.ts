@@ -1,7 +1,9 @@
 // `npm run bench [-- --quick]`: every figure of docs/performance.md, measured in one run on this machine — bundle
 // sizes (built as sam build builds them), cold starts next to a trivial handler, warm POST /token next to its
-// floor (jose jwtVerify + the same STS send) and with a broker session (CLI sign-in) instead of the ID token, warm POST /saml/acs next to samlify and node-saml on the same
-// response, CPU to the refusal of the worst SAML messages we know (tools/bench/saml-adversarial.ts). Prints a table and writes .bench/results.json (gitignored). No network: AWS is answered in-process
+// floor (jose jwtVerify + the same STS send) and with a broker session (CLI sign-in) instead of the ID token, warm POST
+// /saml/acs next to samlify and node-saml on the same response, CPU to the refusal of the worst SAML messages we know
+// (tools/bench/saml-adversarial.ts), and `fbroker credentials` with a warm cache and a cache miss next to `node -e 0`.
+// Prints a table and writes .bench/results.json (gitignored). No network: AWS is answered in-process
 // (warm) or by a stub on 127.0.0.1 (cold starts). Each measurement runs in its own Node 24 process, one at a time.
 
 import { spawn } from 'node:child_process';
@@ -16,6 +18,7 @@ import { kb, type BuiltFunction } from '../build/build.ts';
 import { signDevSamlResponse, signDevToken } from '../events/generate.ts';
 import { startAwsStubServer } from './aws-stub.ts';
 import { breakdownOf, buildAll, type Builds } from './builds.ts';
+import { benchFbroker } from './fbroker.ts';
 import { measureColdStarts, NODE, type ColdSample, type ColdSubject } from './cold-start.ts';
 import { functionEnv, httpEvent, LOCAL_CONFIG, ROOT, samlAcsEvent, samlTokenExchangeEvent, tokenExchangeEvent } from './events.ts';
 import type { SamlCpuRow } from './saml-cpu.ts';
@@ -25,7 +28,7 @@ const WORK = resolve(ROOT, '.bench');
 const BUILD = resolve(WORK, 'build');
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
-const PLAN = args.quick ? { tokenSamples: 500, samlSamples: 40, samlCpuSamples: 5, coldRounds: 3 } : { tokenSamples: 3000, samlSamples: 300, samlCpuSamples: 15, coldRounds: 15 };
+const PLAN = args.quick ? { tokenSamples: 500, samlSamples: 40, samlCpuSamples: 5, coldRounds: 3, fbrokerRounds: 5 } : { tokenSamples: 3000, samlSamples: 300, samlCpuSamples: 15, coldRounds: 15, fbrokerRounds: 30 };
 
 const TARGETS = { tokenWarm: 1.5, samlWarmVsSamlify: 1.0, samlWarmVsNodeSaml: 1.0, tokenCold: 3, samlCold: 5, tokenBundle: 350_000, samlBundle: 900_000, samlRefusalCpuMs: 100 } as const;
 
@@ -158,6 +161,9 @@ const main = async (): Promise<void> => {
   const refused = adversarial.filter((r) => r.outcome !== 'accepted');
   const worstRefusal = refused.reduce((worst, r) => (r.cpu.median > worst.cpu.median ? r : worst), refused[0]!);
 
+  console.log(`fbroker credentials, cache miss (against npm start) and warm cache: ${PLAN.fbrokerRounds} processes each …`);
+  const fbroker = await benchFbroker(WORK, PLAN.fbrokerRounds);
+
   const tls = await generate([{ name: 'commonName', value: 'localhost' }], { keySize: 2048, algorithm: 'sha256' });
   const caFile = resolve(WORK, 'stub-ca.pem');
   await writeFile(caFile, tls.cert);
@@ -219,6 +225,18 @@ const main = async (): Promise<void> => {
       adversarial.map((r) => [r.name, r.attack, kb(r.encodedBytes), r.outcome, ms(r.cpu), r.cpu.median < TARGETS.samlRefusalCpuMs ? 'yes' : 'NO']),
     ),
   );
+  lines.push('', `fbroker (the end-user CLI, ${kb(fbroker[0]?.bytes ?? 0)} built) — ms from process start to exit, median (min–max) of ${PLAN.fbrokerRounds} processes`);
+  lines.push(
+    ...table(
+      ['', '>time', '>÷ node -e 0'],
+      fbroker.flatMap((f) => [
+        [`fbroker credentials, warm cache (JSON from the cache), Node ${f.nodeVersion}`, ms(f.warm), times(ratio(f.warm, f.floor))],
+        [`fbroker credentials, cache miss (session cached; one POST /token to npm start), Node ${f.nodeVersion}`, ms(f.miss), times(ratio(f.miss, f.floor))],
+        [`  floor: node -e 0, Node ${f.nodeVersion}`, ms(f.floor), '1.00×'],
+        [`  floor of a miss: one fetch() to npm start (node -e), Node ${f.nodeVersion}`, ms(f.fetchFloor), times(ratio(f.fetchFloor, f.floor))],
+      ]),
+    ),
+  );
   const coldRows = (what: boolean): string[][] =>
     plan.subjects
       .filter((s) => plan.whatIf.has(s.name) === what)
@@ -262,6 +280,7 @@ const main = async (): Promise<void> => {
     plan: PLAN,
     warm: { token: { ...token, ratio: tokenRatio }, saml: { ...saml, ratioVsSamlify: samlVsSamlify, ratioVsNodeSaml: samlVsNodeSaml } },
     samlAdversarial: adversarial,
+    fbroker: fbroker.map((f) => ({ node: f.nodeVersion, warmCache: f.warm, cacheMiss: f.miss, nodeFloor: f.floor, fetchFloor: f.fetchFloor, ratio: ratio(f.warm, f.floor), missRatio: ratio(f.miss, f.floor), bytes: f.bytes })),
     cold: { rounds: PLAN.coldRounds, reference: 'trivial handler', subjects: coldSummary },
     bundles: Object.fromEntries(
       functions.map((b) => [b.logicalId, { bytes: b.bytes, gzipBytes: b.gzipBytes, breakdown: breakdown[b.logicalId], onDemand: b.onDemand.map((d) => ({ file: basename(d.file), bytes: d.bytes, gzipBytes: d.gzipBytes })) }]),

@@ -52,7 +52,9 @@ const page = (res: ServerResponse, status: number, acsOrigin: string, body: stri
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
-    'content-security-policy': `default-src 'none'; form-action ${acsOrigin}; base-uri 'none'; frame-ancestors 'none'`,
+    // The ACS may redirect on: to fbroker's loopback listener (CLI sign-in, any port). CSP form-action covers the
+    // whole redirect chain of a form post, so those origins are allowed too.
+    'content-security-policy': `default-src 'none'; form-action ${acsOrigin} http://127.0.0.1:* http://[::1]:*; base-uri 'none'; frame-ancestors 'none'`,
     'x-frame-options': 'DENY',
     'referrer-policy': 'no-referrer',
   });

@@ -2,7 +2,7 @@
 // the way STS does (so a broker bug shows up locally, not in production), and mints clearly fake credentials.
 // Every call is recorded for tests and tools. AssumeRoleWithWebIdentity verifies the token as STS does for an IAM
 // OIDC provider (`brokerTokenVerifier`: the broker's own JWKS, iss, aud, exp) and reads the session tags and
-// source identity from the token's AWS claims.
+// source identity from the token's AWS claims. GetCallerIdentity names the session of the key that signed the call.
 
 import { rfc3339 } from '../../shared/time.ts';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -125,10 +125,19 @@ const parseCall = (params: Record<string, string>): StsCall => {
   };
 };
 
-const success = (action: string, call: StsCall, extra: string, now: Date): string => {
+/** Who a key the emulator issued belongs to, for GetCallerIdentity. */
+interface Caller {
+  readonly arn: string;
+  readonly userId: string;
+  readonly account: string;
+}
+
+const success = (action: string, call: StsCall, extra: string, now: Date, callers: Map<string, Caller>): string => {
   const expiration = rfc3339(new Date(now.getTime() + (call.durationSeconds ?? 3600) * 1000));
   const account = /::(\d{12}):/.exec(call.roleArn ?? '')?.[1] ?? '000000000000';
   const roleName = (call.roleArn ?? '').split('/').pop() ?? 'role';
+  const accessKeyId = fakeKeyId();
+  callers.set(accessKeyId, { arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${call.roleSessionName ?? ''}`, userId: `AROALOCALFAKE:${call.roleSessionName ?? ''}`, account });
   return `<${action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <${action}Result>
     ${extra}
@@ -137,7 +146,7 @@ const success = (action: string, call: StsCall, extra: string, now: Date): strin
       <AssumedRoleId>AROALOCALFAKE:${xmlEscape(call.roleSessionName ?? '')}</AssumedRoleId>
     </AssumedRoleUser>
     <Credentials>
-      <AccessKeyId>${fakeKeyId()}</AccessKeyId>
+      <AccessKeyId>${accessKeyId}</AccessKeyId>
       <SecretAccessKey>local-fake-secret-${randomBytes(15).toString('hex')}</SecretAccessKey>
       <SessionToken>FAKE-LOCAL-SESSION-TOKEN-${randomBytes(24).toString('base64url')}</SessionToken>
       <Expiration>${expiration}</Expiration>
@@ -209,14 +218,16 @@ export const startStsEmulator = async (options: StsEmulatorOptions = {}): Promis
   const failures: string[] = [];
   const now = options.now ?? ((): Date => new Date());
 
-  const handle = async (params: Record<string, string>): Promise<string> => {
+  const callers = new Map<string, Caller>();
+
+  const handle = async (params: Record<string, string>, authorization: string | undefined): Promise<string> => {
     const call = parseCall(params);
     calls.push(call);
     const injected = failures.shift();
     if (injected) throw new StsFault(injected, `injected ${injected}`, injected === 'Throttling' ? 400 : 403);
     if (call.action === 'AssumeRole') {
       validate(call, options.assumeRoleMaxSeconds ?? 3600);
-      return success('AssumeRole', call, call.sourceIdentity ? `<SourceIdentity>${xmlEscape(call.sourceIdentity)}</SourceIdentity>` : '', now());
+      return success('AssumeRole', call, call.sourceIdentity ? `<SourceIdentity>${xmlEscape(call.sourceIdentity)}</SourceIdentity>` : '', now(), callers);
     }
     if (call.action === 'AssumeRoleWithWebIdentity') {
       validate(call, 43_200);
@@ -242,10 +253,13 @@ export const startStsEmulator = async (options: StsEmulatorOptions = {}): Promis
         `<Provider>${xmlEscape(String(claims.iss ?? ''))}</Provider>`,
         typeof sourceIdentity === 'string' ? `<SourceIdentity>${xmlEscape(sourceIdentity)}</SourceIdentity>` : '',
       ].join('');
-      return success('AssumeRoleWithWebIdentity', call, extra, now());
+      return success('AssumeRoleWithWebIdentity', call, extra, now(), callers);
     }
     if (call.action === 'GetCallerIdentity') {
-      return `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::000000000000:assumed-role/local/local</Arn><UserId>LOCAL</UserId><Account>000000000000</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
+      // The session of a key this emulator issued (so a test can tell whose credentials a client signed with); any
+      // other key gets a generic local identity (signatures are not checked here).
+      const caller = callers.get(/Credential=([A-Z0-9]{16,128})\//.exec(authorization ?? '')?.[1] ?? '') ?? { arn: 'arn:aws:sts::000000000000:assumed-role/local/local', userId: 'LOCAL', account: '000000000000' };
+      return `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${xmlEscape(caller.arn)}</Arn><UserId>${xmlEscape(caller.userId)}</UserId><Account>${caller.account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
     }
     throw new StsFault('InvalidAction', 'unsupported action');
   };
@@ -255,7 +269,7 @@ export const startStsEmulator = async (options: StsEmulatorOptions = {}): Promis
       try {
         if (req.method !== 'POST') throw new StsFault('InvalidAction', 'POST only');
         const params = Object.fromEntries(new URLSearchParams(await readBody(req)));
-        const body = await handle(params);
+        const body = await handle(params, req.headers.authorization);
         res.writeHead(200, { 'content-type': 'text/xml' }).end(body);
       } catch (error) {
         const fault = error instanceof StsFault ? error : new StsFault('InternalFailure', 'emulator error', 500);

@@ -1,4 +1,5 @@
-// Starts `npm start`'s entry point as its own process (as a user would), on free ports, and stops it by its pid.
+// Starts `npm start`'s entry point as its own process (as a user would), on free ports, and stops it by its pid. For
+// the end-to-end tests and the bench, which need the whole broker beside them, not inside them.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -10,7 +11,7 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-const START = resolve(import.meta.dirname, '../../tools/local/start.ts');
+const START = resolve(import.meta.dirname, 'start.ts');
 
 export const startStackProcess = async (env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<RunningStack> => {
   const child: ChildProcess = spawn(process.execPath, [START], {
