@@ -31,7 +31,12 @@ if (stack.idp) {
   for (const user of stack.idp.users) lines.push(`  ${user.username.padEnd(6)} password ${user.password.padEnd(22)} ${user.description}`);
   lines.push(
     '',
-    'CLI credentials for alice (see README "credential_process"):',
+    'CLI sign-in with fbroker (docs/cli.md): sign in as alice in the browser it opens, then ask for credentials:',
+    '  npm run build:cli',
+    `  node cli/dist/fbroker.mjs login --broker ${stack.url}`,
+    `  node cli/dist/fbroker.mjs credentials --broker ${stack.url} --role dev-readonly`,
+    '',
+    'No browser (development helper, types the demo password):',
     `  node_modules/.bin/node tools/credential-process.ts --broker ${stack.url} --issuer ${stack.idp.issuer} --user alice --role dev-readonly`,
   );
 }
