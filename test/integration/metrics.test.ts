@@ -113,14 +113,14 @@ describe('metrics of POST /token, by kind of request', () => {
 
   // One row per refusal class, each built from the valid token by one change.
   const other = createTestKey('test-key-1');
-  it.each([
+  it.each<readonly [string, () => string]>([
     ['TOKEN_INVALID', () => 'not-a-jwt'],
     ['SIGNATURE_INVALID', () => idp.mint({ now: new Date(), signature: { key: other } })],
     ['TOKEN_EXPIRED', () => mint({ exp: Math.floor(Date.now() / 1000) - 3600, iat: Math.floor(Date.now() / 1000) - 4000 })],
     ['AUDIENCE_MISMATCH', () => mint({ aud: 'another-app' })],
     ['NO_ROLE_GRANTED', () => mint({ groups: ['sales'] })],
     ['DENIED_BY_RULE', () => mint({ groups: ['aws-dev', 'contractors'] })],
-  ] as const)('a refusal (%s): one request, one refusal by its code and function; no credentials, no STS call', async (code, token) => {
+  ])('a refusal (%s): one request, one refusal by its code and function; no credentials, no STS call', async (code, token) => {
     const { status, docs } = await metricsOf(() => exchange(token()));
     expect(status).toBe(400);
     expect(emfSum(docs, 'Requests', svc())).toBe(1);

@@ -3,6 +3,8 @@
 // with codes from the error table on the right metric (Refusals 4xx, Failures 5xx); the alarms notify the optional
 // topic; the queries read every function's log group; the Tracing parameter drives X-Ray and the Tracer together.
 
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { METRIC_NAMESPACE, METRICS, type MetricName } from '../../shared/audit/metrics.ts';
 import { ERROR_TABLE, isErrorCode } from '../../shared/errors.ts';
@@ -121,6 +123,15 @@ describe('template.yaml: operations', () => {
       expect(r.Properties?.TreatMissingData, id).toBe('notBreaching');
       expect(String((r.Properties?.AlarmDescription as { 'Fn::Sub': string })['Fn::Sub']), id).toMatch(/Runbook: docs\/operations\.md#[a-z-]+$/);
     }
+  });
+
+  it('every alarm points to a runbook that docs/operations.md has, and the metrics table lists every metric', () => {
+    const doc = readFileSync(resolve(import.meta.dirname, '../../docs/operations.md'), 'utf8');
+    for (const [id, r] of ofType('AWS::CloudWatch::Alarm')) {
+      const anchor = /#([a-z-]+)$/.exec(String((r.Properties?.AlarmDescription as { 'Fn::Sub': string })['Fn::Sub']))?.[1];
+      expect(doc, `${id} → #${anchor}`).toContain(`<a id="${anchor}"></a>`);
+    }
+    for (const name of Object.keys(METRICS)) expect(doc, name).toContain(`\`${name}\``);
   });
 
   it('the dashboard body is JSON, and every graph of the broker namespace names an emitted metric', () => {
