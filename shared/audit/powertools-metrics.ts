@@ -6,7 +6,16 @@
 import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import { METRIC_NAMESPACE, METRICS, type MetricPoint, type MetricsWriter } from './metrics.ts';
 
-const groupKey = (point: MetricPoint): string => `${JSON.stringify(METRICS[point.name].dimensions)}|${JSON.stringify(Object.entries(point.dimensions).sort())}`;
+/** Same dimension sets and the same values of the dimensions they name: one EMF line. */
+const groupKey = (point: MetricPoint): string => {
+  const sets = METRICS[point.name].dimensions;
+  let key = '';
+  for (const set of sets) {
+    key += ';';
+    for (const name of set) key += `|${name}=${point.dimensions[name] ?? ''}`;
+  }
+  return key;
+};
 
 /**
  * `serviceName`: the `service` dimension of every metric (default: POWERTOOLS_SERVICE_NAME, which the template sets
@@ -19,7 +28,9 @@ export const createEmfWriter = (options: { readonly serviceName?: string; readon
     const groups = new Map<string, MetricPoint[]>();
     for (const point of points) {
       const key = groupKey(point);
-      groups.set(key, [...(groups.get(key) ?? []), point]);
+      const group = groups.get(key);
+      if (group) group.push(point);
+      else groups.set(key, [point]);
     }
     for (const group of groups.values()) {
       const [first] = group;
