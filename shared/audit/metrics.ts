@@ -18,10 +18,12 @@ export type FunctionName = (typeof FUNCTION_NAMES)[number];
 export type DimensionName = 'function' | 'code' | 'provider' | 'operation' | 'kind';
 export type Dimensions = Readonly<Partial<Record<DimensionName, string>>>;
 
-/** Every metric, its unit, and the dimension sets it is published under (each also carries `service`). */
+/**
+ * Every metric, its unit, and the dimension sets it is published under (each also carries `service`). Requests are
+ * not counted here: Lambda's own Invocations metric counts them, for free, and a successful request then writes no
+ * line at all unless it issued something.
+ */
 export const METRICS = {
-  /** Every invocation of an HTTP function. */
-  Requests: { unit: 'Count', dimensions: [[], ['function']] },
   /** Requests answered 4xx, by stable code. */
   Refusals: { unit: 'Count', dimensions: [[], ['code'], ['function']] },
   /** Requests answered 5xx (INTERNAL, *_UNAVAILABLE, CONFIG_INVALID), by stable code. */

@@ -1,5 +1,5 @@
 // The one middy stack every HTTP function uses: Lambda context in the logs, tracing when on, errors rendered once, and
-// the request counted by its outcome (Requests, Refusals and Failures by stable code), the metrics flushed once per
+// a refused or failed request counted by its stable code (Refusals, Failures), the metrics flushed once per
 // invocation. Handlers decode, call one flow in shared/, and encode; they never choose a status code for an error.
 
 import middy, { type MiddlewareObj } from '@middy/core';
@@ -74,11 +74,9 @@ export const brokerHandler = (channel: ChannelOf, route: RouteHandler, observe: 
         const requestId = requestIdOf(request.event, request.context);
         if (error.status >= 500) logger.error('request failed', { code: error.code, requestId, error });
         else logger.warn('request refused', { code: error.code, requestId, reason: error.message });
-        metrics.add('Requests');
         metrics.add(error.status >= 500 ? 'Failures' : 'Refusals', 1, { code: error.code });
         request.response = errorResponse(error, requestId, typeof channel === 'function' ? channel(request.event) : channel);
       },
     })
-    .use({ after: () => metrics.add('Requests') })
     .handler(route);
 };

@@ -101,12 +101,12 @@ beforeEach(() => {
 const svc = (dims: Record<string, string> = {}) => ({ service: SERVICE, ...dims });
 
 describe('metrics of POST /token, by kind of request', () => {
-  it('a grant: one request, credentials issued for its provider, the STS call timed; no refusal', async () => {
+  it('a grant: credentials issued for its provider and function, the STS call timed; no refusal', async () => {
     const { status, docs } = await metricsOf(() => exchange(mint()));
     expect(status).toBe(200);
-    expect(emfSum(docs, 'Requests', svc())).toBe(1);
-    expect(emfSum(docs, 'Requests', svc({ function: 'token' }))).toBe(1);
+    expect(emfSum(docs, 'CredentialsIssued', svc())).toBe(1);
     expect(emfSum(docs, 'CredentialsIssued', svc({ provider: 'corp-oidc' }))).toBe(1);
+    expect(emfSum(docs, 'CredentialsIssued', svc({ function: 'token' }))).toBe(1);
     expect(emfSeries(docs).filter((s) => s.name === 'StsLatency').map((s) => s.dimensions)).toEqual([svc(), svc({ operation: 'AssumeRole' })]);
     expect(emfSum(docs, 'Refusals', svc()) + emfSum(docs, 'Failures', svc()) + emfSum(docs, 'StsThrottles', svc())).toBe(0);
   });
@@ -120,10 +120,9 @@ describe('metrics of POST /token, by kind of request', () => {
     ['AUDIENCE_MISMATCH', () => mint({ aud: 'another-app' })],
     ['NO_ROLE_GRANTED', () => mint({ groups: ['sales'] })],
     ['DENIED_BY_RULE', () => mint({ groups: ['aws-dev', 'contractors'] })],
-  ])('a refusal (%s): one request, one refusal by its code and function; no credentials, no STS call', async (code, token) => {
+  ])('a refusal (%s): one refusal by its code and function; no credentials, no STS call', async (code, token) => {
     const { status, docs } = await metricsOf(() => exchange(token()));
     expect(status).toBe(400);
-    expect(emfSum(docs, 'Requests', svc())).toBe(1);
     expect(emfSum(docs, 'Refusals', svc())).toBe(1);
     expect(emfSum(docs, 'Refusals', svc({ code }))).toBe(1);
     expect(emfSum(docs, 'Refusals', svc({ function: 'token' }))).toBe(1);
@@ -199,7 +198,7 @@ describe('cardinality', () => {
     const forbidden = new Set([...subjects, ...addresses, ROLE]);
     const leaked = docs.flatMap((doc) => Object.values(doc).filter((v): v is string => typeof v === 'string' && forbidden.has(v)));
     expect(leaked).toEqual([]);
-    expect(emfSum(docs, 'Requests', svc())).toBe(1000);
     expect(emfSum(docs, 'CredentialsIssued', svc())).toBe(334);
+    expect(emfSum(docs, 'Refusals', svc())).toBe(666);
   }, 120_000);
 });

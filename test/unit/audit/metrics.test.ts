@@ -57,15 +57,15 @@ describe('the metrics port', () => {
 
   it('ignores a dimension name outside the catalogue (no way to add a subject dimension)', () => {
     const { metrics, points } = recording();
-    metrics.add('Requests', 1, { subject: 'alice' } as never);
+    metrics.add('CliSessionsCreated', 1, { subject: 'alice' } as never);
     metrics.flush();
-    expect(points()).toEqual([{ name: 'Requests', value: 1, dimensions: { function: 'token' } }]);
+    expect(points()).toEqual([{ name: 'CliSessionsCreated', value: 1, dimensions: { function: 'token' } }]);
   });
 
   it('writes once per flush, and nothing when nothing was added', () => {
     const { metrics, written } = recording();
     metrics.flush();
-    metrics.add('Requests');
+    metrics.add('CliSessionsCreated');
     metrics.add('Refusals', 1, { code: 'TOKEN_INVALID' });
     metrics.flush();
     metrics.flush();
@@ -120,7 +120,7 @@ describe('what the broker counts', () => {
 describe('the EMF writer (Powertools Metrics)', () => {
   it('writes lines that follow the EMF specification, in the FederationBroker namespace, each metric under its own dimension sets', () => {
     const { metrics, lines, docs } = emf();
-    metrics.add('Requests');
+    metrics.add('CredentialsIssued', 1, { provider: 'corp-oidc' });
     metrics.add('Refusals', 1, { code: 'TOKEN_INVALID' });
     metrics.add('StsLatency', 42, { operation: 'AssumeRole' });
     metrics.flush();
@@ -129,7 +129,7 @@ describe('the EMF writer (Powertools Metrics)', () => {
     const directives = docs().flatMap((d) => d._aws.CloudWatchMetrics);
     expect(new Set(directives.map((d) => d.Namespace))).toEqual(new Set([METRIC_NAMESPACE]));
     expect(directives.map((d) => [d.Metrics.map((m) => `${m.Name}:${m.Unit}`), d.Dimensions])).toEqual([
-      [['Requests:Count'], [['service'], ['service', 'function']]],
+      [['CredentialsIssued:Count'], [['service'], ['service', 'provider'], ['service', 'function']]],
       [['Refusals:Count'], [['service'], ['service', 'code'], ['service', 'function']]],
       [['StsLatency:Milliseconds'], [['service'], ['service', 'operation']]],
     ]);

@@ -28,25 +28,32 @@ afterAll(() => {
   else process.env.BROKER_SEALING_SECRET = saved;
 });
 
-const invokeLanding = async (extra: Record<string, string>) => {
+/** GET / answers the landing page (nothing to count); DELETE / is refused (NOT_FOUND: a route the function lacks). */
+const invokeLanding = async (extra: Record<string, string>, method = 'DELETE') => {
   const broker = await composeFromEnvironment({ function: 'web', entryUrl: WEB_ENTRY, env: env(extra) });
   const handler = brokerHandler('page', composeLandingRoutes(broker), broker);
   const before = capture.lines().length;
-  const result = await handler(httpApiEvent('/'), lambdaContext({ functionName: 'WebFunction', requestId: 'obs-test' }));
+  const result = await handler(httpApiEvent('/', { method }), lambdaContext({ functionName: 'WebFunction', requestId: 'obs-test' }));
   return { broker, result, lines: capture.lines().slice(before) };
 };
 
 describe('observability from the environment', () => {
-  it('BROKER_METRICS=emf (the template): one EMF line for the request, on stdout, flushed by the handler', async () => {
+  it('BROKER_METRICS=emf (the template): one EMF line for the refused request, on stdout, flushed by the handler', async () => {
     const { result, lines } = await invokeLanding({ BROKER_METRICS: 'emf' });
-    expect(result.statusCode).toBe(200);
+    expect(result.statusCode).toBe(404);
     const emf = lines.filter((l) => l.includes('"_aws"'));
     expect(emf).toHaveLength(1);
-    expect(JSON.parse(emf[0] ?? '{}')).toMatchObject({ function: 'web', Requests: 1 });
+    expect(JSON.parse(emf[0] ?? '{}')).toMatchObject({ function: 'web', code: 'NOT_FOUND', Refusals: 1 });
+  });
+
+  it('a request with nothing to count writes no metric line', async () => {
+    const { result, lines } = await invokeLanding({ BROKER_METRICS: 'emf' }, 'GET');
+    expect(result.statusCode).toBe(200);
+    expect(lines.filter((l) => l.includes('"_aws"'))).toEqual([]);
   });
 
   it('BROKER_METRICS=text: a readable line; off: none', async () => {
-    expect((await invokeLanding({ BROKER_METRICS: 'text' })).lines).toContain('metric FederationBroker/Requests 1 (function=web)');
+    expect((await invokeLanding({ BROKER_METRICS: 'text' })).lines).toContain('metric FederationBroker/Refusals 1 (function=web code=NOT_FOUND)');
     const off = await invokeLanding({ BROKER_METRICS: 'off' });
     expect(off.lines.filter((l) => l.includes('"_aws"') || l.startsWith('metric '))).toEqual([]);
   });
@@ -56,7 +63,7 @@ describe('observability from the environment', () => {
   });
 
   it('BROKER_TRACING=true: the Tracer middleware from the tracing bundle wraps the handler, which still answers', async () => {
-    const { broker, result } = await invokeLanding({ BROKER_TRACING: 'true', BROKER_METRICS: 'off' });
+    const { broker, result } = await invokeLanding({ BROKER_TRACING: 'true', BROKER_METRICS: 'off' }, 'GET');
     expect(broker.tracing).toMatchObject({ before: expect.any(Function), after: expect.any(Function), onError: expect.any(Function) });
     expect(result.statusCode).toBe(200);
   });
