@@ -5,4 +5,6 @@ import { composeCliRoutes } from '../../shared/compose/cli.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 import { cliChannel } from '../../shared/http/routes/cli.ts';
 
-export const handler = brokerHandler(cliChannel, composeCliRoutes(await composeFromEnvironment()));
+const broker = await composeFromEnvironment({ function: 'cli', entryUrl: import.meta.url });
+
+export const handler = brokerHandler(cliChannel, composeCliRoutes(broker), broker);

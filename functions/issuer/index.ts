@@ -4,4 +4,6 @@ import { composeFromEnvironment } from '../../shared/compose/broker.ts';
 import { composeIssuerRoutes } from '../../shared/compose/issuer.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 
-export const handler = brokerHandler('api', composeIssuerRoutes(await composeFromEnvironment()));
+const broker = await composeFromEnvironment({ function: 'issuer', entryUrl: import.meta.url });
+
+export const handler = brokerHandler('api', composeIssuerRoutes(broker), broker);

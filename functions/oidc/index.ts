@@ -3,4 +3,6 @@ import { composeFromEnvironment } from '../../shared/compose/broker.ts';
 import { composeOidcRoutes } from '../../shared/compose/oidc.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 
-export const handler = brokerHandler('page', composeOidcRoutes(await composeFromEnvironment()));
+const broker = await composeFromEnvironment({ function: 'oidc', entryUrl: import.meta.url });
+
+export const handler = brokerHandler('page', composeOidcRoutes(broker), broker);

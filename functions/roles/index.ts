@@ -4,4 +4,6 @@ import { samlSubjectBeside } from '../../shared/compose/subject.ts';
 import { composeRolesRoutes } from '../../shared/compose/token.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 
-export const handler = brokerHandler('api', composeRolesRoutes(await composeFromEnvironment(), samlSubjectBeside(import.meta.url)));
+const broker = await composeFromEnvironment({ function: 'roles', entryUrl: import.meta.url });
+
+export const handler = brokerHandler('api', composeRolesRoutes(broker, samlSubjectBeside(import.meta.url)), broker);

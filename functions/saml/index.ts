@@ -3,4 +3,6 @@ import { composeFromEnvironment } from '../../shared/compose/broker.ts';
 import { composeSamlRoutes } from '../../shared/compose/saml.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 
-export const handler = brokerHandler('page', composeSamlRoutes(await composeFromEnvironment()));
+const broker = await composeFromEnvironment({ function: 'saml', entryUrl: import.meta.url });
+
+export const handler = brokerHandler('page', composeSamlRoutes(broker), broker);

@@ -3,4 +3,6 @@ import { composeFromEnvironment } from '../../shared/compose/broker.ts';
 import { composeSessionRoutes } from '../../shared/compose/session.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 
-export const handler = brokerHandler('page', composeSessionRoutes(await composeFromEnvironment()));
+const broker = await composeFromEnvironment({ function: 'session', entryUrl: import.meta.url });
+
+export const handler = brokerHandler('page', composeSessionRoutes(broker), broker);

@@ -4,4 +4,6 @@ import { samlSubjectBeside } from '../../shared/compose/subject.ts';
 import { composeTokenRoutes } from '../../shared/compose/token.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 
-export const handler = brokerHandler('api', composeTokenRoutes(await composeFromEnvironment(), samlSubjectBeside(import.meta.url)));
+const broker = await composeFromEnvironment({ function: 'token', entryUrl: import.meta.url });
+
+export const handler = brokerHandler('api', composeTokenRoutes(broker, samlSubjectBeside(import.meta.url)), broker);

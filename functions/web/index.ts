@@ -3,4 +3,6 @@ import { composeFromEnvironment } from '../../shared/compose/broker.ts';
 import { composeLandingRoutes } from '../../shared/compose/landing.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 
-export const handler = brokerHandler('page', composeLandingRoutes(await composeFromEnvironment()));
+const broker = await composeFromEnvironment({ function: 'web', entryUrl: import.meta.url });
+
+export const handler = brokerHandler('page', composeLandingRoutes(broker), broker);

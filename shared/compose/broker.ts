@@ -1,17 +1,21 @@
 // The composition root: one composed broker per cold start, built from the loaded config and the AWS settings it is
 // given (region, and for benchmarks and tests an SDK transport). It holds the light parts every route needs — the
 // config, the audit sink, the browser cookie settings, the sealers — and a memo in which the services of
-// compose/services.ts (replay store, STS, signing keys, issuer, browser sign-in) are built once, on first use. There
-// is no module-level state anywhere else. compose/<function>.ts wires one function's routes from these, so that a
+// compose/services.ts (replay store, STS, signing keys, issuer, browser sign-in) are built once, on first use — and the
+// function's metrics (every audit record also counts) and, when the stack turns it on, its tracing. There is no
+// module-level state anywhere else. compose/<function>.ts wires one function's routes from these, so that a
 // Lambda bundle carries only the code its routes use (docs/architecture.md).
 
 import { resolve } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import type { MiddlewareObj } from '@middy/core';
 import { logAudit, type AuditSink } from '../audit/audit.ts';
+import { createMetrics, createTextWriter, NO_METRICS, recordAuditMetrics, type FunctionName, type Metrics } from '../audit/metrics.ts';
+import { createEmfWriter } from '../audit/powertools-metrics.ts';
 import { loadConfigFile, type BrokerConfig } from '../config/index.ts';
 import { readRuntimeSettings } from '../config/runtime.ts';
 import { createSsmResolver } from '../config/ssm.ts';
-import { BrokerError } from '../errors.ts';
+import { BrokerError, ERROR_TABLE } from '../errors.ts';
 import { browserSettingsOf, type BrowserSettings } from '../http/routes/browser.ts';
 import type { ConsoleFederation } from '../issuance/console.ts';
 import { createSealer, sealingSecretOf, type Sealer, type SealerOptions, type SealingSecret } from '../stores/seal.ts';
@@ -28,12 +32,19 @@ export interface BrokerOptions {
   readonly audit?: AuditSink | undefined;
   /** The AWS console federation endpoint client (default: fetch against broker.signinUrl). */
   readonly federation?: ConsoleFederation | undefined;
+  /** The function's metrics (default: none kept). */
+  readonly metrics?: Metrics | undefined;
+  /** The tracing middleware of the handler, when tracing is on. */
+  readonly tracing?: MiddlewareObj | undefined;
 }
 
 export interface Broker {
   readonly config: BrokerConfig;
   readonly options: BrokerOptions;
+  /** The audit sink; every record also counts in the metrics (credentials issued, CLI sessions). */
   readonly audit: AuditSink;
+  readonly metrics: Metrics;
+  readonly tracing?: MiddlewareObj | undefined;
   readonly browserSettings: BrowserSettings;
   /** A sealer for one purpose, keyed by broker.sealingSecret (CONFIG_INVALID without a usable one). */
   sealer<T>(options: SealerOptions<T>): Sealer<T>;
@@ -55,24 +66,66 @@ export const composeBroker = (options: BrokerOptions): Broker => {
       if (!usable) throw new BrokerError('CONFIG_INVALID', 'browser sign-in needs broker.sealingSecret (env:NAME or ssm:/path, at least 32 bytes)');
       return usable;
     });
+  const metrics = options.metrics ?? NO_METRICS;
+  const sink = options.audit ?? logAudit;
   return {
     config,
     options,
-    audit: options.audit ?? logAudit,
+    audit: (record) => {
+      sink(record);
+      recordAuditMetrics(metrics, record);
+    },
+    metrics,
+    tracing: options.tracing,
     browserSettings: browserSettingsOf(config),
     sealer: (sealerOptions) => createSealer(sealingSecret(), sealerOptions),
     memo,
   };
 };
 
+export interface EnvironmentOptions {
+  /** The function being composed: its metrics carry it as the `function` dimension. */
+  readonly function: FunctionName;
+  /** The function's entry module (import.meta.url): the tracing bundle is its sibling (tracing.mjs). */
+  readonly entryUrl?: string | undefined;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly requestHandler?: AwsOptions['requestHandler'];
+}
+
+/** The function's metrics, as BROKER_METRICS asks: EMF on stdout (Lambda), readable lines (npm start), or none. */
+const metricsOf = (mode: 'emf' | 'text' | 'off', fn: FunctionName, config: BrokerConfig): Metrics =>
+  mode === 'off'
+    ? NO_METRICS
+    : createMetrics({
+        function: fn,
+        codes: Object.keys(ERROR_TABLE),
+        providers: Object.keys(config.providers),
+        write: mode === 'text' ? createTextWriter((line) => void process.stdout.write(`${line}\n`)) : createEmfWriter(),
+      });
+
+/**
+ * The tracing middleware, from the function's third bundle (functions/<fn>/tracing.ts → tracing.mjs beside
+ * index.mjs): Powertools Tracer and the X-Ray SDK are loaded only when BROKER_TRACING is on. The specifier is computed
+ * at run time, so esbuild leaves the import alone.
+ */
+const loadTracing = async (entryUrl: string | undefined): Promise<MiddlewareObj> => {
+  const sibling = entryUrl?.replace(/\/index\.(m?[jt]s)$/, '/tracing.$1');
+  if (sibling === undefined || sibling === entryUrl) throw new BrokerError('CONFIG_INVALID', 'BROKER_TRACING=true needs the function entry point beside its tracing bundle');
+  const module = (await import(sibling)) as { readonly createTracing: () => MiddlewareObj };
+  return module.createTracing();
+};
+
 /**
  * A Lambda function's broker: settings from its environment (BROKER_CONFIG, REPLAY_TABLE, SIGNING_KEY_ARN,
- * AWS_REGION), the config file loaded and checked — `ssm:` references read with an SSM client built like every other
- * AWS client of the broker — and the broker composed. A bad config fails the cold start, loudly, listing every problem.
+ * AWS_REGION, BROKER_METRICS, BROKER_TRACING), the config file loaded and checked — `ssm:` references read with an SSM
+ * client built like every other AWS client of the broker — and the broker composed. A bad config fails the cold
+ * start, loudly, listing every problem.
  */
-export const composeFromEnvironment = async (options: { readonly env?: Readonly<Record<string, string | undefined>>; readonly requestHandler?: AwsOptions['requestHandler'] } = {}): Promise<Broker> => {
+export const composeFromEnvironment = async (options: EnvironmentOptions): Promise<Broker> => {
   const settings = readRuntimeSettings(options.env);
+  const tracing = settings.BROKER_TRACING === 'true' ? await loadTracing(options.entryUrl) : undefined;
   const aws: AwsOptions = { region: settings.AWS_REGION, requestHandler: options.requestHandler };
   const config = await loadConfigFile(resolve(settings.BROKER_CONFIG), { ssm: createSsmResolver(new SSMClient(clientConfig(aws, 3))) });
-  return composeBroker({ config, aws, replayTable: settings.REPLAY_TABLE, signingKeyArn: settings.SIGNING_KEY_ARN });
+  const metrics = metricsOf(settings.BROKER_METRICS, options.function, config);
+  return composeBroker({ config, aws, replayTable: settings.REPLAY_TABLE, signingKeyArn: settings.SIGNING_KEY_ARN, metrics, tracing });
 };

@@ -7,11 +7,11 @@ import { oidcRoutes } from '../http/routes/oidc.ts';
 import { createOidcVerifier } from '../oidc/index.ts';
 import { createOidcCodeFlow } from '../oidc/login.ts';
 import type { Broker } from './broker.ts';
-import { browserSignInOf, cliSupportOf, replayOf } from './services.ts';
+import { browserSignInOf, cliSupportOf, keyFetchesOf, replayOf } from './services.ts';
 
 export const composeOidcRoutes = (broker: Broker): RouteHandler => {
   const { config } = broker;
-  const codeFlow = createOidcCodeFlow({ config, verifier: createOidcVerifier(config, { replay: replayOf(broker) }) });
+  const codeFlow = createOidcCodeFlow({ config, verifier: createOidcVerifier(config, { replay: replayOf(broker), onKeyFetch: keyFetchesOf(broker) }) });
   const signIn = createOidcSignIn({
     codeFlow,
     flows: broker.sealer<OidcFlowState>({ purpose: 'oidc-flow', failCode: 'FLOW_INVALID', parse: parseOidcFlow }),

@@ -9,6 +9,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { createBrowserSignIn, parseTicket, type BrowserSignIn, type TicketPayload } from '../flows/browser-sign-in.ts';
 import { createSessions, parseSessionToken, type Sessions, type SessionToken } from '../flows/cli-session.ts';
 import { createCliSignIn, parseAuthorizationCode, parseCliSignInRequest, type AuthorizationCode, type CliSignInRequest, type CliSignInSupport } from '../flows/cli-sign-in.ts';
+import { recordKeyFetch, recordStsCall } from '../audit/metrics.ts';
 import { reviveIdentity, type VerifiedIdentity } from '../identity/verified-identity.ts';
 import type { Sealer } from '../stores/seal.ts';
 import { createConsoleFederation } from '../issuance/console.ts';
@@ -24,7 +25,11 @@ import { createSigningKeys, type SigningKeys } from './signing.ts';
 
 const dynamoOf = (broker: Broker): DynamoDBClient => broker.memo('dynamo', () => new DynamoDBClient(clientConfig(broker.options.aws, 2)));
 
-export const replayOf = (broker: Broker): ReplayStore => broker.memo('replay', () => createDynamoReplayStore(dynamoOf(broker), broker.options.replayTable));
+export const replayOf = (broker: Broker): ReplayStore =>
+  broker.memo('replay', () => createDynamoReplayStore(dynamoOf(broker), broker.options.replayTable, (kind) => broker.metrics.add('ReplaysDetected', 1, { kind })));
+
+/** Counts the IdP key fetches of the OIDC verifiers (createOidcVerifier's onKeyFetch). */
+export const keyFetchesOf = (broker: Broker) => (providerId: string, ok: boolean): void => recordKeyFetch(broker.metrics, providerId, ok);
 
 export const cliStoreOf = (broker: Broker): CliStore => broker.memo('cli-store', () => createDynamoCliStore(dynamoOf(broker), broker.options.replayTable));
 
@@ -43,7 +48,8 @@ export const sessionsOf = (broker: Broker): Sessions | undefined =>
       );
 
 /** One attempt per SDK call: the adapter's own bounded retry loop decides what to retry. */
-export const stsOf = (broker: Broker): StsAdapter => broker.memo('sts', () => createStsAdapter(new STSClient(clientConfig(broker.options.aws, 1))));
+export const stsOf = (broker: Broker): StsAdapter =>
+  broker.memo('sts', () => createStsAdapter(new STSClient(clientConfig(broker.options.aws, 1)), undefined, { observe: (call) => recordStsCall(broker.metrics, call) }));
 
 export const signingKeysOf = (broker: Broker): SigningKeys =>
   broker.memo('signing-keys', () => {

@@ -7,7 +7,7 @@ import { BrokerError } from '../errors.ts';
 import type { Sessions } from '../flows/cli-session.ts';
 import type { SubjectVerifier } from '../flows/token-exchange.ts';
 import { fromOidc } from '../identity/verified-identity.ts';
-import { createOidcVerifier } from '../oidc/index.ts';
+import { createOidcVerifier, type OidcVerifierDeps } from '../oidc/index.ts';
 import type { ReplayStore } from '../stores/replay.ts';
 import type { createSamlSubjectVerifier, SamlSubjectVerifier } from './saml-subject.ts';
 
@@ -16,10 +16,10 @@ export type SamlSubjectLoader = () => Promise<{ readonly createSamlSubjectVerifi
 
 /**
  * `sessions`: broker sessions (CLI sign-in) when the config enables them; without, a session subject token is an
- * unsupported token type.
+ * unsupported token type. `onKeyFetch`: told of the OIDC verifier's key fetches (metrics).
  */
-export const createSubjectVerifier = (config: BrokerConfig, replay: ReplayStore, loadSaml: SamlSubjectLoader, sessions?: Sessions): SubjectVerifier => {
-  const oidc = createOidcVerifier(config, { replay });
+export const createSubjectVerifier = (config: BrokerConfig, replay: ReplayStore, loadSaml: SamlSubjectLoader, sessions?: Sessions, onKeyFetch?: OidcVerifierDeps['onKeyFetch']): SubjectVerifier => {
+  const oidc = createOidcVerifier(config, { replay, ...(onKeyFetch === undefined ? {} : { onKeyFetch }) });
   let saml: Promise<SamlSubjectVerifier> | undefined;
   return async (request, now, seen) => {
     if (request.kind === 'session') {

@@ -9,6 +9,10 @@ const runtimeSchema = z.object({
   REPLAY_TABLE: z._default(z.string().check(z.minLength(1)), 'federation-broker-replay'),
   SIGNING_KEY_ARN: z.optional(z.string()),
   AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
+  /** emf: CloudWatch embedded metric format on stdout (Lambda); text: readable lines (npm start); off. */
+  BROKER_METRICS: z._default(z.enum(['emf', 'text', 'off']), 'emf'),
+  /** true: X-Ray traces through Powertools Tracer (template parameter Tracing), loaded only then. */
+  BROKER_TRACING: z._default(z.enum(['true', 'false']), 'false'),
 });
 
 export type RuntimeSettings = z.output<typeof runtimeSchema>;

@@ -1,10 +1,12 @@
-// The one middy stack every HTTP function uses: Lambda context in the logs, then errors rendered once.
-// Handlers decode, call one flow in shared/, and encode; they never choose a status code for an error.
+// The one middy stack every HTTP function uses: Lambda context in the logs, tracing when on, errors rendered once, and
+// a refused or failed request counted by its stable code (Refusals, Failures), the metrics flushed once per
+// invocation. Handlers decode, call one flow in shared/, and encode; they never choose a status code for an error.
 
-import middy from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { logger } from '../audit/logger.ts';
+import { NO_METRICS, type Metrics } from '../audit/metrics.ts';
 import { BrokerError } from '../errors.ts';
 import { errorResponse, toBrokerError, type Channel } from './error-response.ts';
 import type { HttpResult } from './responses.ts';
@@ -49,9 +51,22 @@ const MIDDY_PLUGIN = { timeoutEarlyInMillis: 0 } as const;
 /** How a function's refusals are shown: one channel, or one per route (a function with pages and JSON endpoints). */
 export type ChannelOf = Channel | ((event: HttpEvent) => Channel);
 
-export const brokerHandler = (channel: ChannelOf, route: RouteHandler) =>
-  middy<HttpEvent, HttpResult>(MIDDY_PLUGIN)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+/** What the composed broker gives the stack: the function's metrics, and the tracing middleware when it is on. */
+export interface Observability {
+  readonly metrics: Metrics;
+  readonly tracing?: MiddlewareObj | undefined;
+}
+
+export const brokerHandler = (channel: ChannelOf, route: RouteHandler, observe: Observability = { metrics: NO_METRICS }) => {
+  const { metrics } = observe;
+  const stack = middy<HttpEvent, HttpResult>(MIDDY_PLUGIN).use(injectLambdaContext(logger, { resetKeys: true }));
+  if (observe.tracing) stack.use(observe.tracing);
+  return stack
+    .use({
+      // Registered before the error renderer, so that it runs after it: the flush comes last on both paths.
+      after: () => metrics.flush(),
+      onError: () => metrics.flush(),
+    })
     .use({ before: (request) => checkEventShape(request.event) })
     .use({
       onError: (request) => {
@@ -59,7 +74,9 @@ export const brokerHandler = (channel: ChannelOf, route: RouteHandler) =>
         const requestId = requestIdOf(request.event, request.context);
         if (error.status >= 500) logger.error('request failed', { code: error.code, requestId, error });
         else logger.warn('request refused', { code: error.code, requestId, reason: error.message });
+        metrics.add(error.status >= 500 ? 'Failures' : 'Refusals', 1, { code: error.code });
         request.response = errorResponse(error, requestId, typeof channel === 'function' ? channel(request.event) : channel);
       },
     })
     .handler(route);
+};

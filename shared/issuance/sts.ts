@@ -50,17 +50,59 @@ const toCredentials = (c: Credentials | undefined, roleArn: string): AwsCredenti
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration) };
 };
 
+const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException']);
+
+/** STS said "slow down" (an early sign of STS_UNAVAILABLE under load). */
+export const isThrottling = (error: unknown): boolean => {
+  const e = (error ?? {}) as AwsErrorShape;
+  return THROTTLING.has(e.name ?? '') || e.$metadata?.httpStatusCode === 429;
+};
+
+/** One STS call as the metrics see it (docs/operations.md#metrics): no role, no session, no credentials. */
+export interface StsCall {
+  readonly operation: 'AssumeRole' | 'AssumeRoleWithWebIdentity';
+  /** From the first attempt to the answer, retries and their backoff included. */
+  readonly latencyMs: number;
+  readonly attempts: number;
+  /** Attempts answered with throttling. */
+  readonly throttles: number;
+  readonly outcome: 'issued' | 'rejected' | 'unavailable';
+}
+
+export interface StsAdapterDeps extends RetryDeps {
+  /** Told of every call once it is answered (the composition counts it). */
+  readonly observe?: (call: StsCall) => void;
+}
+
 export interface StsAdapter {
   assumeRole(roleArn: string, session: SessionParams, externalId?: string): Promise<AwsCredentials>;
   assumeRoleWithWebIdentity(roleArn: string, session: SessionParams, webIdentityToken: string): Promise<AwsCredentials>;
 }
 
-export const createStsAdapter = (client: STSClient, policy: RetryPolicy = DEFAULT_RETRY, deps: RetryDeps = {}): StsAdapter => {
-  const send = async <T>(roleArn: string, call: () => Promise<T>): Promise<T> => {
+export const createStsAdapter = (client: STSClient, policy: RetryPolicy = DEFAULT_RETRY, deps: StsAdapterDeps = {}): StsAdapter => {
+  const now = deps.now ?? Date.now;
+  const send = async <T>(operation: StsCall['operation'], roleArn: string, call: () => Promise<T>): Promise<T> => {
+    const started = now();
+    let attempts = 0;
+    let throttles = 0;
+    const attempt = async (): Promise<T> => {
+      attempts++;
+      try {
+        return await call();
+      } catch (error) {
+        if (isThrottling(error)) throttles++;
+        throw error;
+      }
+    };
+    const observe = (outcome: StsCall['outcome']): void => deps.observe?.({ operation, latencyMs: now() - started, attempts, throttles, outcome });
     try {
-      return await withRetries(call, classifyStsError, policy, deps);
+      const out = await withRetries(attempt, classifyStsError, policy, deps);
+      observe('issued');
+      return out;
     } catch (error) {
-      throw translate(error, roleArn);
+      const translated = translate(error, roleArn);
+      observe(translated.code === 'STS_UNAVAILABLE' ? 'unavailable' : 'rejected');
+      throw translated;
     }
   };
   return {
@@ -76,7 +118,7 @@ export const createStsAdapter = (client: STSClient, policy: RetryPolicy = DEFAUL
         PolicyArns: session.policyArns.length > 0 ? session.policyArns.map((arn) => ({ arn })) : undefined,
         ExternalId: externalId,
       });
-      const out = await send(roleArn, () => client.send(command));
+      const out = await send('AssumeRole', roleArn, () => client.send(command));
       return toCredentials(out.Credentials, roleArn);
     },
     assumeRoleWithWebIdentity: async (roleArn, session, webIdentityToken) => {
@@ -88,7 +130,7 @@ export const createStsAdapter = (client: STSClient, policy: RetryPolicy = DEFAUL
         Policy: session.policy,
         PolicyArns: session.policyArns.length > 0 ? session.policyArns.map((arn) => ({ arn })) : undefined,
       });
-      const out = await send(roleArn, () => client.send(command));
+      const out = await send('AssumeRoleWithWebIdentity', roleArn, () => client.send(command));
       return toCredentials(out.Credentials, roleArn);
     },
   };

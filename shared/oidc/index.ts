@@ -27,6 +27,8 @@ export interface OidcVerifierDeps {
   readonly jwksCooldownMs?: number;
   readonly jwksMaxAgeMs?: number;
   readonly httpTimeoutMs?: number;
+  /** Told of every key fetch of a provider and whether it succeeded (IdpKeyFetches, IdpKeyFetchFailures). */
+  readonly onKeyFetch?: (providerId: string, ok: boolean) => void;
 }
 
 export interface VerifyOptions {
@@ -73,6 +75,7 @@ export const createOidcVerifier = (config: BrokerConfig, deps: OidcVerifierDeps 
         now,
         ...(deps.jwksCooldownMs === undefined ? {} : { cooldownMs: deps.jwksCooldownMs }),
         ...(deps.jwksMaxAgeMs === undefined ? {} : { maxAgeMs: deps.jwksMaxAgeMs }),
+        ...(deps.onKeyFetch === undefined ? {} : { onFetch: (ok: boolean) => deps.onKeyFetch?.(id, ok) }),
       });
       resolvers.set(id, resolver);
     }

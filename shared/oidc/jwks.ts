@@ -18,6 +18,8 @@ export interface JwksOptions {
   readonly cooldownMs?: number;
   /** Cached keys older than this are refreshed before use; a failed refresh keeps them (default 10 min). */
   readonly maxAgeMs?: number;
+  /** Told of every fetch of discovery + JWKS, and whether it brought usable keys (the composition counts them). */
+  readonly onFetch?: (ok: boolean) => void;
 }
 
 export type KeyResolver = (header: CheckedHeader) => Promise<CryptoKey>;
@@ -43,9 +45,11 @@ export const createKeyResolver = (jwksUri: () => Promise<URL>, options: JwksOpti
         if (found.length === 0) throw new BrokerError('IDP_UNAVAILABLE', 'the JWKS holds no usable signature key');
         keys = createLocalJWKSet({ keys: found } satisfies JSONWebKeySet);
         fetchedAt = clock();
+        options.onFetch?.(true);
         return true;
       } catch (error) {
         lastError = error;
+        options.onFetch?.(false);
         return false;
       } finally {
         pending = undefined;

@@ -9,7 +9,8 @@ import { expiryMillis, type ReplayStore } from './replay.ts';
 /** TTL deletion is lazy; keep records a little past their expiry so clock skew never frees a key early. */
 const TTL_MARGIN_SECONDS = 300;
 
-export const createDynamoReplayStore = (client: DynamoDBClient, tableName: string): ReplayStore => ({
+/** `onReplay`: told the kind of every replay detected (the key's prefix: saml, jti, dpop, …; never the key). */
+export const createDynamoReplayStore = (client: DynamoDBClient, tableName: string, onReplay?: (kind: string) => void): ReplayStore => ({
   claimOnce: async (key, expiresAt) => {
     const expires = expiryMillis(expiresAt);
     const kind = key.split(':', 1)[0] ?? 'key';
@@ -25,6 +26,7 @@ export const createDynamoReplayStore = (client: DynamoDBClient, tableName: strin
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') {
+        onReplay?.(kind);
         throw new BrokerError('REPLAY_DETECTED', `${kind} already used`);
       }
       // Fail closed: without the store we cannot tell a first use from a replay.

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick]`: every figure of docs/performance.md, measured in one run on this machine — bundle
+// `npm run bench [-- --quick] [-- --baseline REV]`: every figure of docs/performance.md, measured in one run on this machine — bundle
 // sizes (built as sam build builds them), cold starts next to a trivial handler, warm POST /token next to its
 // floor (jose jwtVerify + the same STS send) and with a broker session (CLI sign-in) instead of the ID token, warm POST
 // /saml/acs next to samlify and node-saml on the same response, CPU to the refusal of the worst SAML messages we know
@@ -6,12 +6,12 @@
 // Prints a table and writes .bench/results.json (gitignored). No network: AWS is answered in-process
 // (warm) or by a stub on 127.0.0.1 (cold starts). Each measurement runs in its own Node 24 process, one at a time.
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { basename, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { generate } from 'selfsigned';
 import { parseConfigText } from '../../shared/config/index.ts';
 import { kb, type BuiltFunction } from '../build/build.ts';
@@ -25,9 +25,20 @@ import type { SamlCpuRow } from './saml-cpu.ts';
 import { summarise, type Summary } from './stats.ts';
 
 const WORK = resolve(ROOT, '.bench');
+const TRACING_ENV = {
+  BROKER_TRACING: 'true',
+  AWS_SAM_LOCAL: '',
+  AWS_LAMBDA_FUNCTION_NAME: '',
+  LAMBDA_TASK_ROOT: ROOT,
+  _HANDLER: 'index.handler',
+  AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+  AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+} as const;
 const BUILD = resolve(WORK, 'build');
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+// --baseline REV: the same cold starts for the bundles of another commit (built by that commit's own build tool), in
+// the same run, next to this tree's: before/after figures that share the machine's state.
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, baseline: { type: 'string' } } });
 const PLAN = args.quick ? { tokenSamples: 500, samlSamples: 40, samlCpuSamples: 5, coldRounds: 3, fbrokerRounds: 5 } : { tokenSamples: 3000, samlSamples: 300, samlCpuSamples: 15, coldRounds: 15, fbrokerRounds: 30 };
 
 const TARGETS = { tokenWarm: 1.5, samlWarmVsSamlify: 1.0, samlWarmVsNodeSaml: 1.0, tokenCold: 3, samlCold: 5, tokenBundle: 350_000, samlBundle: 900_000, samlRefusalCpuMs: 100 } as const;
@@ -61,9 +72,27 @@ interface ColdPlan {
   readonly subjects: ColdSubject[];
   /** Names of the rows that are not the template's settings. */
   readonly whatIf: ReadonlySet<string>;
+  /** This tree's row → the baseline commit's row of the same function and event (--baseline). */
+  readonly baseline: ReadonlyMap<string, string>;
 }
 
-const coldPlan = async (builds: Builds, stubUrl: string, caFile: string): Promise<ColdPlan> => {
+const run = promisify(execFile);
+
+/** The bundles of commit `rev`, built by its own tools/build/build.ts over this tree's node_modules. */
+const buildBaseline = async (rev: string): Promise<string> => {
+  if (!/^[\w./^~-]{1,100}$/.test(rev)) throw new Error(`--baseline: ${rev} is not a commit name`);
+  const dir = resolve(WORK, 'baseline');
+  const src = resolve(dir, 'src');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(src, { recursive: true });
+  await run('git', ['archive', '--format=tar', '-o', resolve(dir, 'src.tar'), rev], { cwd: ROOT });
+  await run('tar', ['-xf', resolve(dir, 'src.tar'), '-C', src]);
+  await symlink(resolve(ROOT, 'node_modules'), resolve(src, 'node_modules'));
+  await run(NODE, ['tools/build/build.ts', '--out', resolve(dir, 'build')], { cwd: src });
+  return resolve(dir, 'build');
+};
+
+const coldPlan = async (builds: Builds, stubUrl: string, caFile: string, baselineDir?: string): Promise<ColdPlan> => {
   // Every subject, the trivial handler included, trusts the stub's certificate the same way.
   const endpoints = { AWS_ENDPOINT_URL_STS: stubUrl, AWS_ENDPOINT_URL_DYNAMODB: stubUrl, AWS_ENDPOINT_URL_KMS: stubUrl, AWS_ENDPOINT_URL_SSM: stubUrl, NODE_EXTRA_CA_CERTS: caFile };
   const bundle = (id: string): string => {
@@ -90,11 +119,14 @@ const coldPlan = async (builds: Builds, stubUrl: string, caFile: string): Promis
     subject('SamlFunction', 'config deployed as JSON (ConfigFile=….json)', acsEvent, { env: { BROKER_CONFIG: json }, name: 'SamlFunction, JSON config' }),
     subject('TokenFunction', 'NODE_OPTIONS=--enable-source-maps', tokenEvent, { env: { NODE_OPTIONS: '--enable-source-maps' }, name: 'TokenFunction, source maps on' }),
     subject('SamlFunction', 'NODE_OPTIONS=--enable-source-maps', acsEvent, { env: { NODE_OPTIONS: '--enable-source-maps' }, name: 'SamlFunction, source maps on' }),
+    // Tracing=true: Powertools Tracer and the X-Ray SDK (tracing.mjs) loaded and enabled, segments sent to an X-Ray
+    // daemon address on loopback (UDP, nothing listens). Not under `sam local` (the Tracer turns itself off there):
+    // without AWS_LAMBDA_FUNCTION_NAME the local config's dev keys are still accepted.
+    subject('TokenFunction', 'Tracing=true (Powertools Tracer, X-Ray SDK)', tokenEvent, { env: { ...TRACING_ENV }, name: 'TokenFunction, tracing on' }),
+    subject('SamlFunction', 'Tracing=true (Powertools Tracer, X-Ray SDK)', acsEvent, { env: { ...TRACING_ENV }, name: 'SamlFunction, tracing on' }),
+    subject('TokenFunction', 'BROKER_METRICS=off (no EMF lines)', tokenEvent, { env: { BROKER_METRICS: 'off' }, name: 'TokenFunction, metrics off' }),
   ];
-  return {
-    subjects: [
-      { name: 'trivial handler', logicalId: 'TokenFunction', bundle: builds.trivial.file, label: 'returns 200', event: httpEvent('GET /'), env: functionEnv('TokenFunction', endpoints) },
-      { name: 'floor: jose + STS', logicalId: 'TokenFunction', bundle: builds.coldFloor.file, label: `jwtVerify + one AssumeRole (${kb(builds.coldFloor.bytes)})`, event: tokenEvent, env: functionEnv('TokenFunction', endpoints) },
+  const functionSubjects = [
       subject('TokenFunction', 'POST /token (ID token → AssumeRole)', tokenEvent),
       subject('TokenFunction', 'POST /token (SAML response → AssumeRole; imports saml2.mjs)', samlTokenExchangeEvent(samlResponse), { name: 'TokenFunction, saml2 token' }),
       subject('SamlFunction', 'POST /saml/acs (→ role picker)', acsEvent),
@@ -103,9 +135,18 @@ const coldPlan = async (builds: Builds, stubUrl: string, caFile: string): Promis
       subject('IssuerFunction', 'GET /.well-known/openid-configuration', httpEvent('GET /.well-known/openid-configuration')),
       subject('SessionFunction', 'POST /session, no ticket (→ 400 page)', httpEvent('POST /session', { body: '' })),
       subject('OidcFunction', 'GET /oidc/login, unknown provider (→ 400 page)', httpEvent('GET /oidc/login', { query: 'provider=bench-unknown' })),
+  ];
+  const baselineSubjects = baselineDir === undefined ? [] : functionSubjects.map((s) => ({ ...s, name: `${s.name} @${args.baseline}`, bundle: resolve(baselineDir, s.logicalId, basename(s.bundle)) }));
+  return {
+    baseline: new Map(baselineSubjects.map((b, i) => [functionSubjects[i]!.name, b.name])),
+    subjects: [
+      { name: 'trivial handler', logicalId: 'TokenFunction', bundle: builds.trivial.file, label: 'returns 200', event: httpEvent('GET /'), env: functionEnv('TokenFunction', endpoints) },
+      { name: 'floor: jose + STS', logicalId: 'TokenFunction', bundle: builds.coldFloor.file, label: `jwtVerify + one AssumeRole (${kb(builds.coldFloor.bytes)})`, event: tokenEvent, env: functionEnv('TokenFunction', endpoints) },
+      ...functionSubjects,
       ...whatIf,
+      ...baselineSubjects,
     ],
-    whatIf: new Set(whatIf.map((s) => s.name)),
+    whatIf: new Set([...whatIf, ...baselineSubjects].map((s) => s.name)),
   };
 };
 
@@ -167,11 +208,16 @@ const main = async (): Promise<void> => {
   const tls = await generate([{ name: 'commonName', value: 'localhost' }], { keySize: 2048, algorithm: 'sha256' });
   const caFile = resolve(WORK, 'stub-ca.pem');
   await writeFile(caFile, tls.cert);
+  let baselineDir: string | undefined;
+  if (args.baseline !== undefined) {
+    console.log(`building the bundles of ${args.baseline} (its own build tool) …`);
+    baselineDir = await buildBaseline(args.baseline);
+  }
   const stub = await startAwsStubServer({ key: tls.private, cert: tls.cert });
   let cold: Record<string, ColdSample[]>;
   let plan: ColdPlan;
   try {
-    plan = await coldPlan(builds, stub.url, caFile);
+    plan = await coldPlan(builds, stub.url, caFile, baselineDir);
     console.log(`cold starts: ${PLAN.coldRounds} rounds × ${plan.subjects.length} processes …`);
     cold = await measureColdStarts(plan.subjects, PLAN.coldRounds, WORK);
   } finally {
@@ -237,9 +283,10 @@ const main = async (): Promise<void> => {
       ]),
     ),
   );
+  const baselineNames = new Set(plan.baseline.values());
   const coldRows = (what: boolean): string[][] =>
     plan.subjects
-      .filter((s) => plan.whatIf.has(s.name) === what)
+      .filter((s) => plan.whatIf.has(s.name) === what && !baselineNames.has(s.name))
       .map((s) => {
         const c = coldSummary[s.name]!;
         return [s.name, `${s.label} [${c.status ?? '-'}]`, ms(c.total), fixed(c.import.median), fixed(c.invoke.median), times(ratio(c.total, base.total)), fixed(c.cpu.median), times(ratio(c.cpu, base.cpu))];
@@ -247,8 +294,22 @@ const main = async (): Promise<void> => {
   const coldHeaders = ['', 'event [status]', '>total', '>import', '>invoke', '>÷ trivial', '>CPU ms', '>CPU ÷ trivial'];
   lines.push('', `Cold start — ms from process start to the first response, median (min–max) of ${PLAN.coldRounds} fresh processes`);
   lines.push(...table(coldHeaders, coldRows(false)));
-  lines.push('', 'What-if cold starts (settings outside the code: the deployed config file, template.yaml)');
+  lines.push('', 'What-if cold starts (settings outside the code: the deployed config file, template.yaml parameters and environment)');
   lines.push(...table(coldHeaders, coldRows(true)));
+  if (plan.baseline.size > 0) {
+    const pct = (after: number, before: number): string => `${after >= before ? '+' : ''}${(((after - before) / before) * 100).toFixed(1)}%`;
+    lines.push('', `Before/after, same run: cold start of ${args.baseline} (before) and of this tree (after), median of ${PLAN.coldRounds} each`);
+    lines.push(
+      ...table(
+        ['', '>before total', '>after total', '>Δ total', '>before CPU', '>after CPU', '>Δ CPU'],
+        [...plan.baseline].map(([after, before]) => {
+          const a = coldSummary[after]!;
+          const b = coldSummary[before]!;
+          return [after, fixed(b.total.median), fixed(a.total.median), pct(a.total.median, b.total.median), fixed(b.cpu.median), fixed(a.cpu.median), pct(a.cpu.median, b.cpu.median)];
+        }),
+      ),
+    );
+  }
   lines.push('', 'Bundles, as sam build makes them (KB = 1000 bytes); the last columns split the minified size by origin');
   lines.push(
     ...table(
@@ -275,13 +336,13 @@ const main = async (): Promise<void> => {
   const results = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    command: `npm run bench${args.quick ? ' -- --quick' : ''}`,
+    command: `npm run bench${args.quick || args.baseline !== undefined ? ' --' : ''}${args.quick ? ' --quick' : ''}${args.baseline !== undefined ? ` --baseline ${args.baseline}` : ''}`,
     machine: { ...machine, loadAverageAtEnd: loadavg()[0] ?? 0 },
     plan: PLAN,
     warm: { token: { ...token, ratio: tokenRatio }, saml: { ...saml, ratioVsSamlify: samlVsSamlify, ratioVsNodeSaml: samlVsNodeSaml } },
     samlAdversarial: adversarial,
     fbroker: fbroker.map((f) => ({ node: f.nodeVersion, warmCache: f.warm, cacheMiss: f.miss, nodeFloor: f.floor, fetchFloor: f.fetchFloor, ratio: ratio(f.warm, f.floor), missRatio: ratio(f.miss, f.floor), bytes: f.bytes })),
-    cold: { rounds: PLAN.coldRounds, reference: 'trivial handler', subjects: coldSummary },
+    cold: { rounds: PLAN.coldRounds, reference: 'trivial handler', subjects: coldSummary, baseline: args.baseline === undefined ? undefined : { rev: args.baseline, rows: Object.fromEntries(plan.baseline) } },
     bundles: Object.fromEntries(
       functions.map((b) => [b.logicalId, { bytes: b.bytes, gzipBytes: b.gzipBytes, breakdown: breakdown[b.logicalId], onDemand: b.onDemand.map((d) => ({ file: basename(d.file), bytes: d.bytes, gzipBytes: d.gzipBytes })) }]),
     ),

@@ -20,7 +20,8 @@ const samples = Number(process.argv[2] ?? 300);
 
 const aws = inProcessAws();
 // functions/saml/index.ts, composed with the in-process transport instead of HTTP.
-const handler = brokerHandler('page', composeSamlRoutes(await composeFromEnvironment({ requestHandler: aws })));
+const broker = await composeFromEnvironment({ function: 'saml', requestHandler: aws });
+const handler = brokerHandler('page', composeSamlRoutes(broker), broker);
 
 // samlify and node-saml check times against the wall clock: the response is valid from now for an hour.
 const samlResponse = await signDevSamlResponse('alice', new Date(), 3600);

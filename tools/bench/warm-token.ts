@@ -29,7 +29,8 @@ const samples = Number(process.argv[2] ?? 3000);
 
 const handlerAws = inProcessAws();
 // functions/token/index.ts, composed with the in-process transport instead of HTTP.
-const handler = brokerHandler('api', composeTokenRoutes(await composeFromEnvironment({ requestHandler: handlerAws }), samlSubjectBeside(new URL('../../functions/token/index.ts', import.meta.url).href)));
+const broker = await composeFromEnvironment({ function: 'token', requestHandler: handlerAws });
+const handler = brokerHandler('api', composeTokenRoutes(broker, samlSubjectBeside(new URL('../../functions/token/index.ts', import.meta.url).href)), broker);
 
 const token = await signDevToken('alice', Math.floor(Date.now() / 1000), 3600);
 const event = tokenExchangeEvent(token);
@@ -71,8 +72,8 @@ const floor = async (): Promise<void> => {
 
 // The session path: its own broker (and transport, which remembers the session record /cli/token writes).
 const sessionAws = inProcessAws({ remember: true });
-const sessionBroker = await composeFromEnvironment({ requestHandler: sessionAws });
-const sessionHandler = brokerHandler('api', composeTokenRoutes(sessionBroker, samlSubjectBeside(new URL('../../functions/token/index.ts', import.meta.url).href)));
+const sessionBroker = await composeFromEnvironment({ function: 'token', requestHandler: sessionAws });
+const sessionHandler = brokerHandler('api', composeTokenRoutes(sessionBroker, samlSubjectBeside(new URL('../../functions/token/index.ts', import.meta.url).href)), sessionBroker);
 const cliHandler = brokerHandler(cliChannel, composeCliRoutes(sessionBroker));
 const cliKey = await generateKeyPair('ES256');
 

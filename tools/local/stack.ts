@@ -112,6 +112,9 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       credentials: 'when-unset',
       env: {
         POWERTOOLS_LOG_LEVEL: env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
+        // The metrics a deployed function would write as EMF, one readable line each (`metric FederationBroker/…`);
+        // BROKER_METRICS=emf shows the EMF lines themselves, off shows none.
+        BROKER_METRICS: env.BROKER_METRICS ?? 'text',
         // Seals role-picker tickets and flow cookies; a fresh one per run is right for a local stack.
         BROKER_SEALING_SECRET: env.BROKER_SEALING_SECRET ?? freshSealingSecret(),
       },

@@ -1,5 +1,6 @@
 // `npm start`: the whole broker locally on its embedded defaults (see README "Local development").
-// PORT (default 3000), HOST (default 127.0.0.1), BROKER_CONFIG, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_DYNAMODB.
+// PORT (default 3000), HOST (default 127.0.0.1), BROKER_CONFIG, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_DYNAMODB,
+// BROKER_METRICS (text: readable metric lines, the default here; emf; off).
 
 import { isAbsolute, relative } from 'node:path';
 import { startLocalStack } from './stack.ts';
@@ -40,6 +41,7 @@ if (stack.idp) {
     `  node_modules/.bin/node tools/credential-process.ts --broker ${stack.url} --issuer ${stack.idp.issuer} --user alice --role dev-readonly`,
   );
 }
+lines.push('', `Metrics: ${process.env.BROKER_METRICS === 'off' ? 'off' : process.env.BROKER_METRICS === 'emf' ? 'EMF lines on stdout' : 'one "metric FederationBroker/…" line each on stdout'} (BROKER_METRICS=text|emf|off; docs/operations.md#metrics).`);
 lines.push('', 'Press Ctrl+C to stop.', '');
 console.log(lines.join('\n'));
 

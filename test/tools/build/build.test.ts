@@ -1,7 +1,7 @@
 // The build as `sam build` runs it: the esbuild arguments come from template.yaml, and a built bundle is a
 // self-contained ES module that a fresh Node process imports and finds `handler` in.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -60,17 +60,18 @@ describe('buildFunction', () => {
   }, 60_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('writes <LogicalId>/index.mjs (+ saml2.mjs, its second entry point) that need nothing but Node builtins at run time', () => {
+  it('writes <LogicalId>/index.mjs (+ saml2.mjs and tracing.mjs, its other entry points) that need nothing but Node builtins at run time', () => {
     expect(built.file).toBe(join(dir, 'TokenFunction', 'index.mjs'));
-    expect(built.onDemand.map((f) => f.file)).toEqual([join(dir, 'TokenFunction', 'saml2.mjs')]);
+    expect(built.onDemand.map((f) => f.file)).toEqual([join(dir, 'TokenFunction', 'saml2.mjs'), join(dir, 'TokenFunction', 'tracing.mjs')]);
     expect(unresolvedImports(built)).toEqual([]);
   });
 
-  it('leaves the unused credential providers out: only import() reaches them, and nothing links node:http', () => {
+  it('leaves the unused credential providers out: only import() reaches them, and nothing links node:http', async () => {
     const external = built.runtimeImports.filter((i) => !isBuiltin(i.path));
     expect(external.length).toBeGreaterThan(0);
     expect(external.every((i) => i.kind === 'dynamic-import' && built.external.includes(i.path))).toBe(true);
-    expect(built.runtimeImports.filter((i) => i.kind === 'import-statement').map((i) => i.path)).not.toContain('node:http');
+    // In the handler's bundle; tracing.mjs (loaded only with Tracing=true) links it: the Tracer records HTTP calls.
+    expect(await readFile(built.file, 'utf8')).not.toMatch(/from\s*"node:http"/);
   });
 
   it('counts a statically imported package, or an undeclared one, as unresolved', () => {
@@ -105,6 +106,21 @@ console.log(JSON.stringify({ status: res.statusCode, code: JSON.parse(res.body).
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', BROKER_CONFIG: resolve(ROOT, 'config/broker.local.yaml'), BROKER_SEALING_SECRET: 'build-test-sealing-secret-0123456789abcdefghij', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'ERROR' },
     });
-    expect(JSON.parse(stdout.trim())).toEqual({ status: 400, code: 'SAML_INVALID' });
+    const lines = stdout.trim().split('\n');
+    expect(JSON.parse(lines.at(-1) ?? '')).toEqual({ status: 400, code: 'SAML_INVALID' });
+    // The bundle's metrics: one EMF line counting the refusal by its code.
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l._aws !== undefined)).toContainEqual(expect.objectContaining({ Refusals: 1, code: 'SAML_INVALID', function: 'token' }));
+  });
+
+  it('with BROKER_TRACING=true, loads tracing.mjs beside index.mjs and still answers', async () => {
+    const script = `const { handler } = await import(process.argv[1]);
+const res = await handler(JSON.parse(process.argv[2]), { awsRequestId: 'build-test', functionName: 'TokenFunction', getRemainingTimeInMillis: () => 15000 });
+console.log(JSON.stringify({ status: res.statusCode, code: JSON.parse(res.body).code }));`;
+    const event = httpApiEvent('/token', { body: 'grant_type=nope', base64: false, requestId: 'build-test' });
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(built.file).href, JSON.stringify(event)], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', BROKER_CONFIG: resolve(ROOT, 'config/broker.local.yaml'), BROKER_SEALING_SECRET: 'build-test-sealing-secret-0123456789abcdefghij', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'ERROR', BROKER_TRACING: 'true', BROKER_METRICS: 'off' },
+    });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual({ status: 400, code: 'UNSUPPORTED_GRANT_TYPE' });
   });
 });
