@@ -13,6 +13,8 @@ import {
   templateClaims,
 } from '../rules/index.ts';
 import { mayBeMultiValued, multiValuedClaims } from './multi-valued.ts';
+import { checkAssertedRoles, checkRolePatterns, checkTargetCondition, conditionContext, unusedRoles, type ConditionContext, type TargetContext } from './check-targets.ts';
+import { isTargetKey } from '../rules/index.ts';
 import { readJsonObject } from '../json/strict.ts';
 import type { ParsedConfig, ProviderConfig, RuleConfig } from './schema.ts';
 
@@ -43,8 +45,12 @@ const providersOf = (config: ParsedConfig, rule: RuleConfig): string[] =>
   rule.providers ?? Object.keys(config.providers);
 
 type CondKey = string;
+const conditionSets = new WeakMap<RuleConfig, Map<CondKey, Set<string>>>();
 const conditionSet = (rule: RuleConfig): Map<CondKey, Set<string>> => {
+  const known = conditionSets.get(rule);
+  if (known) return known;
   const out = new Map<CondKey, Set<string>>();
+  conditionSets.set(rule, out);
   for (const [op, block] of Object.entries(rule.conditions ?? {})) {
     for (const [key, value] of Object.entries(block)) out.set(`${op}\u0000${key}`, new Set(conditionValuesToStrings(value)));
   }
@@ -61,10 +67,10 @@ const weakerOrEqual = (a: RuleConfig, b: RuleConfig): boolean => {
   return true;
 };
 
-const covers = (outer: readonly string[], inner: readonly string[]): boolean => outer.includes('*') || inner.every((r) => outer.includes(r));
+const covers = (outer: readonly string[], inner: readonly string[]): boolean => outer.includes('*') || outer.includes('*@*') || inner.every((r) => outer.includes(r));
 const superset = (outer: readonly string[], inner: readonly string[]): boolean => inner.every((p) => outer.includes(p));
 
-export const checkConfig = (config: ParsedConfig): Problem[] => {
+export const checkConfig = (config: ParsedConfig, ctx: TargetContext): Problem[] => {
   const problems: Problem[] = [];
   const error = (path: string, message: string): void => void problems.push({ severity: 'error', path, message });
   const warn = (path: string, message: string): void => void problems.push({ severity: 'warning', path, message });
@@ -99,7 +105,7 @@ export const checkConfig = (config: ParsedConfig): Problem[] => {
     warn('broker.sealingSecret', `browser sign-in (${browserProviders.map(([id]) => id).join(', ')}) needs a sealing secret: env:NAME or ssm:/path, at least 32 bytes`);
   }
 
-  const usedRoles = new Set<string>();
+  const conditions = conditionContext(ctx.catalogue, canSupply);
   const seenIds = new Map<string, number>();
   config.rules.forEach((rule, i) => {
     const path = `rules[${i}]`;
@@ -107,24 +113,21 @@ export const checkConfig = (config: ParsedConfig): Problem[] => {
     if (seenIds.has(rid)) error(`${path}.id`, `duplicate rule id "${rid}" (also rules[${seenIds.get(rid)}])`);
     else seenIds.set(rid, i);
 
-    rule.roles.forEach((r, j) => {
-      if (r === '*') return;
-      if (!Object.hasOwn(config.roles, r)) error(`${path}.roles[${j}]`, `unknown role id "${r}"`);
-      else if (rule.effect === 'allow') usedRoles.add(r);
-    });
-    if (rule.effect === 'allow' && rule.roles.includes('*')) Object.keys(config.roles).forEach((r) => usedRoles.add(r));
+    checkRolePatterns(config, rule, path, ctx, error, warn);
     rule.providers?.forEach((p, j) => {
       if (!Object.hasOwn(config.providers, p)) error(`${path}.providers[${j}]`, `unknown provider id "${p}"`);
     });
 
-    checkConditions(rule, path, error, warn);
+    checkConditions(config, rule, path, conditions, error, warn);
     checkSession(config, rule, path, error, warn);
   });
 
   checkOrder(config, warn);
+  checkAssertedRoles(config, ctx, warn);
 
+  const unused = new Set(unusedRoles(config, ctx));
   for (const [rid, role] of Object.entries(config.roles)) {
-    if (!usedRoles.has(rid)) warn(`roles.${rid}`, 'no allow rule grants this role');
+    if (unused.has(rid)) warn(`roles.${rid}`, 'no allow rule grants this role');
     if (role.issuance === 'web-identity' && !config.broker.signingKey) {
       warn(`roles.${rid}.issuance`, 'web-identity issuance needs broker.signingKey (npm start supplies a development key)');
     }
@@ -141,7 +144,7 @@ export const policyDocument = (policy: string | Readonly<Record<string, unknown>
   return 'value' in read ? read.value : undefined;
 };
 
-const checkConditions = (rule: RuleConfig, path: string, error: Report, warn: Report): void => {
+const checkConditions = (config: ParsedConfig, rule: RuleConfig, path: string, ctx: ConditionContext, error: Report, warn: Report): void => {
   const entries = Object.entries(rule.conditions ?? {});
   let total = 0;
   let negated = 0;
@@ -155,13 +158,18 @@ const checkConditions = (rule: RuleConfig, path: string, error: Report, warn: Re
       total++;
       if (isNegated(parsed.name)) negated++;
       const at = `${path}.conditions.${op}.${key}`;
-      if (key.startsWith('broker:') && !(BROKER_KEYS as readonly string[]).includes(key)) error(at, `unknown broker key "${key}" (known: ${BROKER_KEYS.join(', ')})`);
+      if (key.startsWith('broker:') && !(BROKER_KEYS as readonly string[]).includes(key) && !isTargetKey(key)) {
+        error(at, `unknown broker key "${key}" (known: ${BROKER_KEYS.join(', ')}; of the role: broker:account, broker:account:name, broker:account:tag/<key>, broker:role)`);
+      }
       if ((parsed.name === 'IpAddress' || parsed.name === 'NotIpAddress') && key !== 'broker:sourceIp') {
         warn(at, `${parsed.name} is meant for broker:sourceIp`);
       }
       const values = conditionValuesToStrings(raw);
       if (values.length === 0) error(at, 'needs at least one value');
+      checkTargetCondition(config, rule, op, key, values, at, ctx, error, warn);
       for (const v of values) {
+        // A policy variable's value is known only per request (and only String… operators take them).
+        if (v.includes('${')) continue;
         const why = OPERATORS[parsed.name].checkValue(v);
         if (why) error(at, why);
       }
