@@ -8,7 +8,7 @@ import { readJsonObject } from '../json/strict.ts';
 import { ID } from '../patterns.ts';
 import { ASSERTED_ROLE, type Account, type RoleDef } from '../rules/index.ts';
 import type { Problem } from './check.ts';
-import { accountsSchema, type ParsedConfig, type RoleConfig } from './schema.ts';
+import type { ParsedConfig, RoleConfig } from './schema.ts';
 
 /** A role instance as the broker holds it: what the rules engine needs, and the ExternalId AssumeRole passes. */
 export interface ConfiguredRole extends RoleDef {
@@ -20,10 +20,13 @@ export interface Catalogue {
   readonly accounts: readonly Account[];
   readonly accountsByName: ReadonlyMap<string, Account>;
   readonly accountsById: ReadonlyMap<string, Account>;
-  /** Role instances by id (null prototype), in the order of `roles:` and, within a template, of the accounts. */
-  readonly roles: Readonly<Record<string, ConfiguredRole>>;
+  /** Role instances in the order of `roles:` and, within a template, of the accounts: their ids and definitions. */
+  readonly ids: readonly string[];
+  readonly defs: readonly ConfiguredRole[];
   /** Ids of the roles of `roles:` that are templates. */
   readonly templates: ReadonlySet<string>;
+  /** Some role instance is in a known account. */
+  readonly withAccount: boolean;
 }
 
 /** A file that only the loader may read (relative to the config file): its text, or undefined when it cannot be read. */
@@ -81,8 +84,36 @@ const organizationsAccounts = (document: Record<string, unknown>, report: Report
   return out;
 };
 
-const configAccounts = (accounts: ParsedConfig['accounts'] = {}, base = 'accounts'): Located[] =>
-  Object.entries(accounts).map(([name, a]) => ({ account: { id: a.id, name, label: a.label, tags: Object.assign(Object.create(null) as Record<string, string>, a.tags ?? {}) }, path: `${base}.${name}` }));
+const ACCOUNT_KEYS = new Set(['id', 'label', 'tags']);
+
+/** An `accounts:` mapping, entry by entry: names of the id form, ids of 12 digits (as strings), labels, tags. */
+const accountsMap = (value: unknown, base: string, report: Report): Located[] => {
+  if (!isRecord(value)) {
+    report(base, 'must be a mapping of account name to { id, label, tags }');
+    return [];
+  }
+  const out: Located[] = [];
+  for (const [name, entry] of Object.entries(value)) {
+    const at = `${base}.${name}`;
+    if (!ID.test(name)) {
+      report(at, "an account name is letters, digits, '.', '_', '-' (at most 64), starting with a letter or digit");
+      continue;
+    }
+    if (!isRecord(entry)) {
+      report(at, 'must be a mapping with id, and optionally label and tags');
+      continue;
+    }
+    for (const key of Object.keys(entry)) if (!ACCOUNT_KEYS.has(key)) report(`${at}.${key}`, 'unknown key (check the spelling against docs/accounts.md)');
+    const { id, label } = entry;
+    if (id === undefined) report(`${at}.id`, 'is required');
+    else if (typeof id !== 'string') report(`${at}.id`, 'must be a 12-digit account id as a string: quote it ("012345678901")');
+    else if (!ACCOUNT_ID.test(id)) report(`${at}.id`, 'must be a 12-digit AWS account id');
+    if (label !== undefined && (typeof label !== 'string' || label === '')) report(`${at}.label`, 'must be a non-empty string');
+    const tags = tagsOf(entry.tags, `${at}.tags`, report);
+    if (typeof id === 'string' && ACCOUNT_ID.test(id)) out.push({ account: { id, name, label: typeof label === 'string' && label !== '' ? label : undefined, tags }, path: at });
+  }
+  return out;
+};
 
 const fileAccounts = (config: ParsedConfig, read: FileReader | undefined, report: Report, warn: Report): Located[] => {
   const file = config.accountsFile ?? '';
@@ -102,12 +133,7 @@ const fileAccounts = (config: ParsedConfig, read: FileReader | undefined, report
     report('accountsFile', 'must hold {"Accounts": [...]} (aws organizations list-accounts) or {"accounts": {...}} (the accounts: mapping)');
     return [];
   }
-  const result = accountsSchema.safeParse(document.accounts);
-  if (!result.success) {
-    for (const issue of result.error.issues) report(['accountsFile.accounts', ...issue.path.map(String)].join('.'), issue.message);
-    return [];
-  }
-  return configAccounts(result.data, 'accountsFile.accounts');
+  return accountsMap(document.accounts, 'accountsFile.accounts', report);
 };
 
 /** The config's accounts, checked: ids of 12 digits, names and ids each used once. */
@@ -118,7 +144,7 @@ export const accountsOf = (config: ParsedConfig, read: FileReader | undefined, p
     report('accountsFile', 'use accounts or accountsFile, not both');
     return [];
   }
-  const located = config.accountsFile !== undefined ? fileAccounts(config, read, report, warn) : configAccounts(config.accounts);
+  const located = config.accountsFile !== undefined ? fileAccounts(config, read, report, warn) : config.accounts === undefined ? [] : accountsMap(config.accounts, 'accounts', report);
   const names = new Map<string, string>();
   const ids = new Map<string, string>();
   for (const { account, path } of located) {
@@ -154,8 +180,10 @@ export const catalogueOf = (config: ParsedConfig, read: FileReader | undefined, 
   const accounts = accountsOf(config, read, problems);
   const accountsByName = new Map(accounts.map((a) => [a.name, a]));
   const accountsById = new Map(accounts.map((a) => [a.id, a]));
-  const roles = Object.create(null) as Record<string, ConfiguredRole>;
+  const ids: string[] = [];
+  const defs: ConfiguredRole[] = [];
   const templates = new Set<string>();
+  let withAccount = false;
   for (const [rid, role] of Object.entries(config.roles)) {
     const { accounts: _selector, arn, ...rest } = role;
     if (rid === ASSERTED_ROLE) {
@@ -172,13 +200,23 @@ export const catalogueOf = (config: ParsedConfig, read: FileReader | undefined, 
       continue;
     }
     if (!template) {
-      roles[rid] = { ...rest, arn, account: accountsById.get(arn.split(':')[4] ?? '') };
+      const account = accountsById.get(arn.split(':')[4] ?? '');
+      withAccount ||= account !== undefined;
+      ids.push(rid);
+      defs.push({ ...rest, arn, account });
       continue;
     }
     templates.add(rid);
     const selected = selectAccounts(rid, role, accounts, accountsByName, problems);
     if (selected.length === 0) problems.push({ severity: 'warning', path: `roles.${rid}.accounts`, message: 'selects no account: this template makes no role' });
-    for (const account of selected) roles[`${rid}@${account.name}`] = { ...rest, arn: arn.replace(TEMPLATE_MARK, account.id), role: rid, account };
+    withAccount ||= selected.length > 0;
+    // Thousands of these at cold start: one object shape, no spread.
+    const [head = '', tail = ''] = arn.split(TEMPLATE_MARK);
+    const { label, maxSessionSeconds, issuance, externalId } = rest;
+    for (const account of selected) {
+      ids.push(`${rid}@${account.name}`);
+      defs.push({ arn: head + account.id + tail, label, maxSessionSeconds, issuance, externalId, role: rid, account });
+    }
   }
-  return { accounts, accountsByName, accountsById, roles, templates };
+  return { accounts, accountsByName, accountsById, ids, defs, templates, withAccount };
 };

@@ -24,6 +24,8 @@ export interface TargetContext {
 }
 
 const PATTERN_PART = /^[A-Za-z0-9._*?-]+$/;
+/** The broker keys of the request (not of the role): what a policy variable may name besides claims. */
+const REQUEST_KEYS = ['broker:provider', 'broker:protocol', 'broker:sourceIp', 'broker:time', 'broker:mfa'];
 
 /** Providers of the rule (all when it names none) that turn IdP-asserted roles into candidates. */
 const assertingProviders = (config: ParsedConfig, rule: RuleConfig): string[] =>
@@ -47,7 +49,7 @@ export const checkRolePatterns = (config: ParsedConfig, rule: RuleConfig, path: 
     if (pattern.kind === 'id') {
       if (!hasWildcard(text)) {
         if (ctx.catalogue.templates.has(text)) error(at, `"${text}" is a role template: list its roles as ${text}@<account> or ${text}@*`);
-        else if (!Object.hasOwn(ctx.catalogue.roles, text)) error(at, `unknown role id "${text}"`);
+        else if (!Object.hasOwn(config.roles, text) || text === ASSERTED_ROLE) error(at, `unknown role id "${text}"`);
         return;
       }
     } else {
@@ -68,7 +70,7 @@ export const checkRolePatterns = (config: ParsedConfig, rule: RuleConfig, path: 
       }
       if (!known) return;
     }
-    if (ctx.compiled.listedBy(text).length === 0 && !canListAsserted(config, rule, ctx, text)) {
+    if (!ctx.compiled.listsAny(text) && !canListAsserted(config, rule, ctx, text)) {
       warn(at, rule.effect === 'deny' ? 'this pattern matches no role: the rule refuses nothing through it' : 'this pattern matches no role');
     }
   });
@@ -87,7 +89,7 @@ export interface ConditionContext {
 
 export const conditionContext = (catalogue: Catalogue, canSupply: CanSupply): ConditionContext => ({
   canSupply,
-  withAccount: Object.values(catalogue.roles).some((r) => r.account !== undefined),
+  withAccount: catalogue.withAccount,
   tagKeys: new Set(catalogue.accounts.flatMap((a) => Object.keys(a.tags))),
 });
 
@@ -119,12 +121,9 @@ export const checkTargetCondition = (
   if (rule.effect === 'deny') warn(at, 'a policy variable in a deny rule: when the claim is missing the condition is false and this deny does not apply');
   const providers = (rule.providers ?? Object.keys(config.providers)).filter((p) => Object.hasOwn(config.providers, p));
   for (const claim of new Set(variables)) {
-    if (isTargetKey(claim)) {
-      error(at, `\${${claim}}: a policy variable names a claim of the identity, not a key of the role`);
-      continue;
-    }
-    if (claim.startsWith('broker:') && !['broker:provider', 'broker:protocol', 'broker:sourceIp', 'broker:time', 'broker:mfa'].includes(claim)) {
-      error(at, `\${${claim}}: unknown broker key`);
+    // A policy variable is a value of the identity or the request: never a key of the role being decided.
+    if (claim.startsWith('broker:') && !REQUEST_KEYS.includes(claim)) {
+      error(at, `\${${claim}}: a policy variable names a claim or one of ${REQUEST_KEYS.join(', ')}${isTargetKey(claim) ? ' (not a key of the role)' : ''}`);
       continue;
     }
     const unable = providers.filter((p) => {
@@ -150,14 +149,6 @@ export const checkAssertedRoles = (config: ParsedConfig, ctx: TargetContext, war
 
 /** Roles of `roles:` that no allow rule lists (for a template: none of its instances). */
 export const unusedRoles = (config: ParsedConfig, ctx: TargetContext): string[] => {
-  const { compiled } = ctx;
-  const used = new Uint8Array(compiled.instances.length);
-  compiled.rules.forEach((r) => {
-    if (r.rule.effect === 'allow') for (const i of r.listed) used[i] = 1;
-  });
-  const granted = new Set<string>();
-  compiled.instances.forEach((instance, i) => {
-    if (used[i] === 1) granted.add(instance.roleName);
-  });
-  return Object.keys(config.roles).filter((rid) => !granted.has(rid));
+  const allows = config.rules.filter((rule) => rule.effect === 'allow');
+  return Object.keys(config.roles).filter((rid) => !allows.some((rule) => rule.roles.some((text) => ctx.compiled.listsAny(text, rid))));
 };

@@ -251,13 +251,15 @@ const checkSession = (config: ParsedConfig, rule: RuleConfig, path: string, erro
 /** Rules that can never take effect because of an earlier allow rule (shadowed) or a deny rule (unreachable). */
 const checkOrder = (config: ParsedConfig, warn: Report): void => {
   const rules = config.rules;
+  // Cheapest tests first, each rule's providers once: this is quadratic in the number of rules.
+  const providers = rules.map((rule) => providersOf(config, rule));
   rules.forEach((rule, j) => {
     const path = `rules[${j}]`;
-    const pj = providersOf(config, rule);
+    const pj = providers[j] ?? [];
     for (let i = 0; i < j; i++) {
       const earlier = rules[i];
       if (!earlier || earlier.effect !== rule.effect) continue;
-      if (superset(providersOf(config, earlier), pj) && covers(earlier.roles, rule.roles) && weakerOrEqual(earlier, rule)) {
+      if (covers(earlier.roles, rule.roles) && superset(providers[i] ?? [], pj) && weakerOrEqual(earlier, rule)) {
         const msg = `shadowed by earlier rule "${ruleIdAt(earlier, i)}", which matches whenever this one does and lists all its roles`;
         // A warning, not an error: the rule grants nothing the earlier one does not, so it must not block a deploy.
         warn(path, rule.effect === 'allow' ? `${msg}: it can never grant a role or supply a session` : `${msg}: it is redundant`);
@@ -267,7 +269,7 @@ const checkOrder = (config: ParsedConfig, warn: Report): void => {
     if (rule.effect !== 'allow') return;
     rules.forEach((deny, d) => {
       if (deny.effect !== 'deny') return;
-      if (superset(providersOf(config, deny), pj) && covers(deny.roles, rule.roles) && weakerOrEqual(deny, rule)) {
+      if (covers(deny.roles, rule.roles) && superset(providers[d] ?? [], pj) && weakerOrEqual(deny, rule)) {
         warn(path, `unreachable: deny rule "${ruleIdAt(deny, d)}" matches whenever this rule does and refuses all its roles`);
       }
     });

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { compiledPolicy, type Account, type Policy, type Rule } from '../rules/index.ts';
+import { compiledPolicy, instancePolicy, type Account, type Policy, type Rule } from '../rules/index.ts';
 import { catalogueOf, type Catalogue, type ConfiguredRole, type FileReader } from './accounts.ts';
 import { checkConfig, policyDocument, ruleIdAt, type Problem } from './check.ts';
 import { materialOf, type KeyMaterial } from './material.ts';
@@ -167,7 +167,7 @@ export const validateConfig = (data: unknown, options: ValidateOptions = {}): Va
   const config = result.data;
   const problems: Problem[] = [];
   const catalogue = catalogueOf(config, options.readFile, problems);
-  const policy: Policy = { roles: catalogue.roles, rules: rulesOf(config) };
+  const policy = instancePolicy(catalogue.ids, catalogue.defs, rulesOf(config));
   problems.push(...checkConfig(config, { catalogue, compiled: compiledPolicy(policy) }));
   return { config, problems, catalogue, policy };
 };
@@ -271,7 +271,10 @@ const materialise = (file: string, validated: Required<Validated>, secrets: Map<
       acsUrl: `${baseUrl}/saml/acs`,
     },
     providers,
-    roles: catalogue.roles,
+    // Thousands of role instances: the record by id is built on first read (the engine reads its arrays).
+    get roles(): Readonly<Record<string, ConfiguredRole>> {
+      return policy.roles as Readonly<Record<string, ConfiguredRole>>;
+    },
     accounts: catalogue.accounts,
     accountsById: catalogue.accountsById,
     rules: policy.rules,

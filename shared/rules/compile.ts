@@ -1,15 +1,18 @@
-// A policy prepared once for fast decisions over many role instances (docs/performance.md): role instances in a
-// fixed order, each rule's `roles:` patterns resolved to the instances they list, each condition split into the
-// identity part (claims: evaluated once per request) and the target part (role keys: evaluated per listed role
-// instance), and each target key's values as a table of distinct values, so that a target condition is computed once
-// per distinct value rather than once per role. Pure and deterministic; cached per policy object.
+// A policy prepared for fast decisions over many role instances (docs/performance.md): role instances in a fixed
+// order (parallel arrays, no object per instance), each condition split into the identity part (claims: evaluated
+// once per request) and the target part (role keys: evaluated per listed role instance), each rule's `roles:`
+// patterns resolved to the instances they list on the rule's first use, and each target key's values as a table of
+// distinct values, so that a target condition is computed once per distinct value rather than once per role. The
+// cold start only answers "does this pattern list anything" (config checks), with an early exit. Pure and
+// deterministic; cached per policy object.
 
 import { conditionValuesToStrings, parseOperator, type ParsedOperator } from './operators.ts';
-import { likeMatcher } from './like.ts';
-import { hasWildcard, isTargetKey, parseRolePattern, roleListing, roleNameOf, targetValue, type RoleListing } from './targets.ts';
+import { createListing } from './listing.ts';
+import { isTargetKey, roleListing, targetValue, type RoleListing } from './targets.ts';
 import type { Policy, RoleDef, Rule } from './types.ts';
 import { parseValueTemplate, type ValuePart } from './variables.ts';
 
+/** A role instance made per request (an asserted role); the policy's own are held as parallel arrays. */
 export interface Instance {
   readonly id: string;
   readonly role: RoleDef;
@@ -43,8 +46,8 @@ export interface CompiledRule {
   /** The conditions on claims (evaluated once per request) and on target keys (per listed role instance). */
   readonly identity: readonly CompiledCondition[];
   readonly targets: readonly CompiledCondition[];
-  /** The policy's role instances the rule's `roles:` patterns list, ascending. */
-  readonly listed: Int32Array;
+  /** The policy's role instances the rule's `roles:` patterns list, ascending (resolved on first use). */
+  listed(): Int32Array;
   /** The same patterns, for role instances made per request (asserted roles). */
   readonly lists: RoleListing;
 }
@@ -56,15 +59,19 @@ export interface TargetTable {
 }
 
 export interface CompiledPolicy {
-  readonly instances: readonly Instance[];
-  readonly byId: ReadonlyMap<string, number>;
-  readonly byArn: ReadonlyMap<string, readonly number[]>;
+  /** The role instances: ids and definitions, by index. */
+  readonly ids: readonly string[];
+  readonly roles: readonly RoleDef[];
+  /** The index of the instance with this id. */
+  indexOf(id: string): number | undefined;
+  /** The indices of the instances with this ARN. */
+  withArn(arn: string): readonly number[];
   readonly rules: readonly CompiledRule[];
   /** Some role has a known account or a `broker:role` other than its id, or some rule has a target condition. */
   readonly multiAccount: boolean;
   targetTable(key: string): TargetTable;
-  /** The instances one `roles:` pattern lists (for config checks). */
-  listedBy(pattern: string): Int32Array;
+  /** Whether one `roles:` pattern lists any instance; with `roleName`, any instance of that role (config checks). */
+  listsAny(pattern: string, roleName?: string): boolean;
 }
 
 const STRING_OPERATORS = new Set(['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike']);
@@ -89,115 +96,102 @@ export const compileConditions = (rule: Rule): CompiledCondition[] => {
   return out;
 };
 
-const instancesOf = (policy: Policy): Instance[] =>
-  Object.keys(policy.roles).flatMap((id) => {
-    const role = policy.roles[id];
-    return role ? [{ id, role, roleName: roleNameOf(id, role), accountName: role.account?.name }] : [];
-  });
+export const compilePolicy = (policy: Policy): CompiledPolicy => compileInstances(Object.keys(policy.roles), Object.values(policy.roles), policy.rules);
 
-/** Ascending indices of the instances one `roles:` pattern lists. */
-const patternListed = (instances: readonly Instance[], groups: ReadonlyMap<string, readonly number[]>, byId: ReadonlyMap<string, number>, text: string): Int32Array => {
-  const pattern = parseRolePattern(text);
-  if (pattern.kind === 'id') {
-    // Plain ids (configs without accounts) are looked up, not scanned.
-    if (!hasWildcard(pattern.id)) return Int32Array.from(byId.has(pattern.id) ? [byId.get(pattern.id) ?? 0] : []);
-    const matches = likeMatcher(pattern.id);
-    return Int32Array.from(instances.flatMap((instance, i) => (matches(instance.id) ? [i] : [])));
-  }
-  const role = likeMatcher(pattern.role);
-  const account = likeMatcher(pattern.account);
-  const out: number[] = [];
-  // Instances of one role are contiguous and in order, so the groups give ascending indices.
-  for (const [name, indices] of groups) {
-    if (!role(name)) continue;
-    for (const i of indices) if (account(instances[i]?.accountName ?? '')) out.push(i);
-  }
-  return Int32Array.from(out);
-};
-
-/** The union of several ascending lists, ascending. */
-const union = (lists: readonly Int32Array[], size: number): Int32Array => {
-  if (lists.length === 1) return lists[0] ?? new Int32Array(0);
-  const marks = new Uint8Array(size);
-  for (const list of lists) for (const i of list) marks[i] = 1;
-  const out: number[] = [];
-  for (let i = 0; i < size; i++) if (marks[i] === 1) out.push(i);
-  return Int32Array.from(out);
-};
-
-export const compilePolicy = (policy: Policy): CompiledPolicy => {
-  const instances = instancesOf(policy);
-  const byId = new Map<string, number>();
-  const byArn = new Map<string, number[]>();
-  instances.forEach((instance, i) => {
-    byId.set(instance.id, i);
-    const same = byArn.get(instance.role.arn);
-    if (same) same.push(i);
-    else byArn.set(instance.role.arn, [i]);
-  });
-  const groups = new Map<string, number[]>();
-  instances.forEach((instance, i) => {
-    const group = groups.get(instance.roleName);
-    if (group) group.push(i);
-    else groups.set(instance.roleName, [i]);
-  });
-  const patterns = new Map<string, Int32Array>();
-  const listedBy = (text: string): Int32Array => {
-    let listed = patterns.get(text);
+const compileInstances = (ids: readonly string[], roles: readonly RoleDef[], policyRules: readonly Rule[]): CompiledPolicy => {
+  const size = ids.length;
+  const { indexOf, withArn, listsAny, listedBy } = createListing(ids, roles);
+  const ruleCache = new Map<string, Int32Array>();
+  const listedFor = (patterns: readonly string[]): Int32Array => {
+    const key = patterns.join('\n');
+    let listed = ruleCache.get(key);
     if (!listed) {
-      listed = patternListed(instances, groups, byId, text);
-      patterns.set(text, listed);
+      listed = union(patterns.map(listedBy), size);
+      ruleCache.set(key, listed);
     }
     return listed;
   };
-  const lists = new Map<string, Int32Array>();
-  const rules = policy.rules.map((rule): CompiledRule => {
+
+  const rules = policyRules.map((rule): CompiledRule => {
     const conditions = compileConditions(rule);
-    const key = rule.roles.join('\n');
-    let listed = lists.get(key);
-    if (!listed) {
-      listed = union(rule.roles.map(listedBy), instances.length);
-      lists.set(key, listed);
-    }
     return {
       rule,
       providers: rule.providers && new Set(rule.providers),
       conditions,
       identity: conditions.filter((c) => !c.target),
       targets: conditions.filter((c) => c.target),
-      listed,
+      listed: () => listedFor(rule.roles),
       lists: roleListing(rule.roles),
     };
   });
+
   const tables = new Map<string, TargetTable>();
   const targetTable = (key: string): TargetTable => {
     let table = tables.get(key);
     if (!table) {
       const index = new Map<string, number>();
-      const ids = new Int32Array(instances.length);
-      instances.forEach((instance, i) => {
-        const value = targetValue(instance.id, instance.role, key);
+      const values = new Int32Array(size);
+      for (let i = 0; i < size; i++) {
+        const value = targetValue(ids[i] ?? '', roles[i] as RoleDef, key);
         if (value === undefined) {
-          ids[i] = -1;
-          return;
+          values[i] = -1;
+          continue;
         }
         let id = index.get(value);
         if (id === undefined) {
           id = index.size;
           index.set(value, id);
         }
-        ids[i] = id;
-      });
-      table = { ids, values: [...index.keys()] };
+        values[i] = id;
+      }
+      table = { ids: values, values: [...index.keys()] };
       tables.set(key, table);
     }
     return table;
   };
-  const multiAccount = instances.some((i) => i.accountName !== undefined || i.roleName !== i.id) || rules.some((r) => r.targets.length > 0);
-  return { instances, byId, byArn, rules, multiAccount, targetTable, listedBy };
+  const multiAccount = roles.some((r) => r.account !== undefined || r.role !== undefined) || rules.some((r) => r.targets.length > 0);
+  return { ids, roles, indexOf, withArn, rules, multiAccount, targetTable, listsAny };
+};
+
+/** The union of several ascending lists, ascending. */
+const union = (lists: readonly Int32Array[], size: number): Int32Array => {
+  if (lists.length === 1) return lists[0] ?? new Int32Array(0);
+  const marks = new Uint8Array(size);
+  let n = 0;
+  for (const list of lists) {
+    for (const i of list) {
+      if (marks[i] === 1) continue;
+      marks[i] = 1;
+      n++;
+    }
+  }
+  const out = new Int32Array(n);
+  let k = 0;
+  for (let i = 0; i < size && k < n; i++) if (marks[i] === 1) out[k++] = i;
+  return out;
 };
 
 const cache = new WeakMap<Policy, CompiledPolicy>();
+
+/**
+ * A policy over role instances held as arrays (a config's thousands, in order), compiled now: its `roles` record is
+ * built only if something reads it (the engine reads the arrays).
+ */
+export const instancePolicy = (ids: readonly string[], roles: readonly RoleDef[], rules: readonly Rule[]): Policy => {
+  let record: Record<string, RoleDef> | undefined;
+  const policy: Policy = {
+    get roles(): Readonly<Record<string, RoleDef>> {
+      if (!record) {
+        record = Object.create(null) as Record<string, RoleDef>;
+        for (let i = 0; i < ids.length; i++) record[ids[i] ?? ''] = roles[i] as RoleDef;
+      }
+      return record;
+    },
+    rules,
+  };
+  cache.set(policy, compileInstances(ids, roles, rules));
+  return policy;
+};
 
 /** The compiled form of a policy, built on first use (the config module builds it at load, in the cold start). */
 export const compiledPolicy = (policy: Policy): CompiledPolicy => {

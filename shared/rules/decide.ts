@@ -55,11 +55,11 @@ const isRequest = (wanted: RoleRequest | undefined): wanted is RoleRequest => wa
 
 /** The instance indices a role request names: the policy's (by id or ARN), then the dynamic ones. */
 const requested = (compiled: CompiledPolicy, dynamic: readonly Instance[], wanted: RoleRequest): number[] => {
-  const matches = (instance: Instance | undefined): boolean =>
-    instance !== undefined && (wanted.id === undefined || instance.id === wanted.id) && (wanted.arn === undefined || instance.role.arn === wanted.arn);
-  const fromPolicy = wanted.id !== undefined ? [compiled.byId.get(wanted.id) ?? -1] : [...(compiled.byArn.get(wanted.arn ?? '') ?? [])];
-  const n = compiled.instances.length;
-  return [...fromPolicy.filter((i) => i >= 0 && matches(compiled.instances[i])), ...dynamic.flatMap((d, k) => (matches(d) ? [n + k] : []))];
+  const matches = (id: string | undefined, role: RoleDef | undefined): boolean =>
+    id !== undefined && role !== undefined && (wanted.id === undefined || id === wanted.id) && (wanted.arn === undefined || role.arn === wanted.arn);
+  const fromPolicy = wanted.id !== undefined ? [compiled.indexOf(wanted.id) ?? -1] : compiled.withArn(wanted.arn ?? '');
+  const n = compiled.ids.length;
+  return [...fromPolicy.filter((i) => i >= 0 && matches(compiled.ids[i], compiled.roles[i])), ...dynamic.flatMap((d, k) => (matches(d.id, d.role) ? [n + k] : []))];
 };
 
 export const decideRoles = (policy: Policy, provider: string, claims: Claims, options: DecideRolesOptions = {}): RuleDecision => {
@@ -67,18 +67,19 @@ export const decideRoles = (policy: Policy, provider: string, claims: Claims, op
   const dynamic = (options.asserted ?? []).map(asInstance);
   const only = isRequest(options.role) ? requested(compiled, dynamic, options.role) : undefined;
   const { trace, allowBy, denyBy, tooMany } = evaluatePolicy({ compiled, provider, claims, dynamic, only });
-  const n = compiled.instances.length;
+  const n = compiled.ids.length;
   const granted: Grant[] = [];
   const deniedBy: DeniedRole[] = [];
   for (let i = 0; i < allowBy.length; i++) {
     const allow = allowBy[i] ?? -1;
     if (allow < 0) continue;
-    const instance = i < n ? compiled.instances[i] : dynamic[i - n];
+    const id = i < n ? compiled.ids[i] : dynamic[i - n]?.id;
+    const role = i < n ? compiled.roles[i] : dynamic[i - n]?.role;
     const rule = compiled.rules[allow]?.rule;
-    if (!instance || !rule) continue;
+    if (id === undefined || !role || !rule) continue;
     const deny = denyBy[i] ?? -1;
-    if (deny >= 0) deniedBy.push({ id: instance.id, ruleId: compiled.rules[deny]?.rule.id ?? '' });
-    else granted.push({ roleId: instance.id, role: instance.role, rule });
+    if (deny >= 0) deniedBy.push({ id, ruleId: compiled.rules[deny]?.rule.id ?? '' });
+    else granted.push({ roleId: id, role, rule });
   }
   return { granted, denied: deniedBy.map((d) => d.id), deniedBy, trace, tooMany };
 };

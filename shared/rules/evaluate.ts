@@ -170,23 +170,11 @@ const dynamicHolds = (checks: readonly TargetCheck[], instance: Instance, compar
     return result;
   });
 
-/** Binary search in an ascending index list. */
-const includes = (sorted: Int32Array, value: number): boolean => {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const at = sorted[mid] ?? 0;
-    if (at === value) return true;
-    if (at < value) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-};
+const EMPTY = new Int32Array(0);
 
 export const evaluatePolicy = (input: EvaluationInput): Evaluation => {
   const { compiled, claims, dynamic, only } = input;
-  const n = compiled.instances.length;
+  const n = compiled.ids.length;
   const allowBy = new Int32Array(n + dynamic.length).fill(-1);
   const denyBy = new Int32Array(n + dynamic.length).fill(-1);
   const tooMany = new Set<string>();
@@ -207,11 +195,17 @@ export const evaluatePolicy = (input: EvaluationInput): Evaluation => {
       if (sample.length < TRACE_SAMPLE) sample.push(id);
       if ((marks[index] ?? -1) < 0) marks[index] = ruleIndex;
     };
-    const statics = only === undefined ? r.listed : only.filter((i) => i < n && includes(r.listed, i));
+    // The roles a rule lists are resolved only when its identity conditions hold; one asked-for role is matched directly.
+    const listsStatic = (i: number): boolean => {
+      const role = compiled.roles[i];
+      const id = compiled.ids[i] ?? '';
+      return role !== undefined && r.lists(id, role.role ?? id, role.account?.name);
+    };
+    const statics = only === undefined ? (identityOk ? r.listed() : EMPTY) : only.filter((i) => i < n && listsStatic(i));
     const dynamics = dynamic.flatMap((instance, k) => (r.lists(instance.id, instance.roleName, instance.accountName) && (only === undefined || only.includes(n + k)) ? [k] : []));
     const listed = statics.length + dynamics.length;
     if (identityOk) {
-      for (const index of statics) if (staticHolds(checks, index)) mark(index, compiled.instances[index]?.id ?? '');
+      for (const index of statics) if (staticHolds(checks, index)) mark(index, compiled.ids[index] ?? '');
       for (const k of dynamics) {
         const instance = dynamic[k];
         if (instance && dynamicHolds(checks, instance, compared)) mark(n + k, instance.id);
@@ -237,7 +231,7 @@ export const evaluatePolicy = (input: EvaluationInput): Evaluation => {
     targets.forEach((c, i) => byCond.set(c, targetTraces[i] as ConditionTrace));
     const conditions = r.conditions.map((c) => byCond.get(c) as ConditionTrace);
     const ruleMatched = identityOk && (targets.length === 0 || matched > 0);
-    return { ...base, providerMatch: true, matched: ruleMatched, conditions, ...(withInstances ? { instances: { listed, matched: identityOk ? matched : 0, sample } } : {}) };
+    return { ...base, providerMatch: true, matched: ruleMatched, conditions, ...(withInstances && identityOk ? { instances: { listed, matched, sample } } : {}) };
   });
   return { trace, allowBy, denyBy, tooMany: [...tooMany] };
 };

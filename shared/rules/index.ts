@@ -10,6 +10,6 @@ export { parseCidr, inCidr, isValidCidr } from './ip.ts';
 export * from './targets.ts';
 export * from './variables.ts';
 export * from './asserted.ts';
-export { compiledPolicy, takesPolicyVariables, type CompiledPolicy } from './compile.ts';
+export { compiledPolicy, instancePolicy, takesPolicyVariables, type CompiledPolicy } from './compile.ts';
 export { TRACE_SAMPLE } from './evaluate.ts';
 export { compileLike, likeMatch, likeMatcher, type LikePattern } from './like.ts';

@@ -54,6 +54,8 @@ export const SECURITY_RULES: unknown[] = [
 export interface BrokerOptions {
   /** Replaces SECURITY_RULES. */
   readonly rules?: unknown[];
+  /** Changes the config document before the broker boots (accounts, roles, provider settings). */
+  readonly edit?: (config: Record<string, any>) => void;
   /** Capture stdout/stderr (the logger) for the whole run; default true. */
   readonly capture?: boolean;
 }
@@ -121,6 +123,7 @@ export const startBrokerUnderTest = async (options: BrokerOptions = {}): Promise
       },
       rules: options.rules ?? SECURITY_RULES,
     };
+    options.edit?.(config);
     const sealingSecret = freshSealingSecret();
     // STS in this process (aws-sdk-client-mock below); dynalite for the replay table.
     const booted = await bootBroker({
@@ -184,11 +187,11 @@ export const startBrokerUnderTest = async (options: BrokerOptions = {}): Promise
  * The broker of one test file: started in beforeAll, stopped in afterAll. The returned object is filled in by
  * beforeAll, so the file uses it as the started broker. `resetStsEach`: the STS mock is reset before every test.
  */
-export const useBrokerUnderTest = (options: { readonly resetStsEach?: boolean } = {}): BrokerUnderTest => {
+export const useBrokerUnderTest = (options: { readonly resetStsEach?: boolean } & BrokerOptions = {}): BrokerUnderTest => {
   const broker = {} as BrokerUnderTest;
   let started = false;
   beforeAll(async () => {
-    Object.assign(broker, await startBrokerUnderTest());
+    Object.assign(broker, await startBrokerUnderTest(options));
     started = true;
   }, 60_000);
   afterAll(async () => {

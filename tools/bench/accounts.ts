@@ -1,0 +1,52 @@
+// Bench worker (run by bench.ts, one process per measurement): the many-accounts config of accounts-config.ts.
+//   node tools/bench/accounts.ts cold <config file>            load + validation in this fresh process (ms)
+//   node tools/bench/accounts.ts warm <config file> <samples>  one decision for one identity, warm (ms), and the trace
+// Results on fd 3.
+
+import { performance } from 'node:perf_hooks';
+import { loadConfigFile } from '../../shared/config/index.ts';
+import { identityInput } from '../../shared/identity/claims.ts';
+import { explainText } from '../../shared/identity/explain.ts';
+import { decide, STS_MAXIMUM, type Decision } from '../../shared/rules/index.ts';
+import { BENCH_ROLE, benchClaims } from './accounts-config.ts';
+import { report, sampleInterleaved, summarise } from './stats.ts';
+
+const [mode = '', file = '', samplesText = '2000'] = process.argv.slice(2);
+
+if (mode === 'cold') {
+  // What a cold start does with the config: read, parse, validate (schema, accounts, templates, checks), compile.
+  const start = performance.now();
+  const config = await loadConfigFile(file, { resolveSecrets: false });
+  const ms = performance.now() - start;
+  report({ ms, roles: Object.keys(config.roles).length, rules: config.rules.length, accounts: config.accounts.length, warnings: config.warnings.length });
+} else if (mode === 'warm') {
+  const config = await loadConfigFile(file, { resolveSecrets: false });
+  const raw = benchClaims();
+  const at = new Date('2026-12-07T12:00:00Z');
+  // As decideFor does it for POST /roles (every granted role) and POST /token (one role by id).
+  const run = (role?: string): Decision => {
+    const { malformedAsserted: _none, ...input } = identityInput(config, 'corp', raw, { sourceIp: '203.0.113.7', time: at });
+    return decide({ policy: config.policy, provider: 'corp', ...input, role: role === undefined ? undefined : { id: role }, requestedSeconds: role === undefined ? STS_MAXIMUM : undefined, defaultSeconds: 3600 });
+  };
+  const listing = run();
+  const one = run(BENCH_ROLE);
+  if (listing.outcome !== 'grant' || one.outcome !== 'grant') throw new Error('the bench identity should be granted roles');
+  const times = await sampleInterleaved(
+    [
+      { name: 'all', run: async () => run() },
+      { name: 'one', run: async () => run(BENCH_ROLE) },
+    ],
+    { warmup: 200, samples: Number(samplesText), block: 50 },
+  );
+  const trace = explainText(listing);
+  report({
+    all: summarise(times.all ?? []),
+    one: summarise(times.one ?? []),
+    granted: listing.roles.length,
+    traceLines: trace.split('\n').length,
+    traceRules: listing.trace.length,
+  });
+} else {
+  console.error('usage: node tools/bench/accounts.ts cold <config> | warm <config> <samples>');
+  process.exitCode = 2;
+}
