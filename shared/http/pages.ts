@@ -49,17 +49,19 @@ export const matchesQuery = (text: string, query: string): boolean =>
 
 interface Group {
   readonly account: RoleOutcome['account'];
+  /** The account id (from the ARN when the config does not know the account). */
+  readonly id: string;
   readonly roles: RoleOutcome[];
 }
 
-/** Roles grouped by account, in the order they come; roles without a known account together. */
+/** Roles grouped by account, in the order they come; a role of an account the config does not know, by its ARN's. */
 const groupsOf = (roles: readonly RoleOutcome[]): Group[] => {
   const groups = new Map<string, Group>();
   for (const role of roles) {
-    const key = role.account?.id ?? '';
-    const group = groups.get(key) ?? { account: role.account, roles: [] };
+    const id = role.account?.id ?? accountIdOf(role.arn) ?? '';
+    const group = groups.get(id) ?? { account: role.account, id, roles: [] };
     group.roles.push(role);
-    groups.set(key, group);
+    groups.set(id, group);
   }
   return [...groups.values()];
 };
@@ -80,14 +82,15 @@ export const pickerPage = (input: PickerInput, options: PageOptions = {}): HttpR
     return html`<li${hidden(!visible.has(role))}${filterable ? html` data-q="${roleSearchText(role)}"` : html``}><label class="role"><input type="radio" name="role" value="${role.id}"${flag(role === firstVisible, ' checked')} required>
 <span><strong>${role.label ?? role.id}</strong><br><span class="muted">${detail} · ${role.arn.split('/').slice(1).join('/')} · up to ${formatDuration(role.session.durationSeconds)}</span></span></label></li>`;
   };
+  const groups = grouped ? groupsOf(input.roles) : [];
   const list = grouped
-    ? groupsOf(input.roles).map(
-        (g) => html`<fieldset class="account"${hidden(!g.roles.some((r) => visible.has(r)))}><legend>${g.account?.label ?? g.account?.name ?? 'Other roles'}${
-          g.account ? html` <span class="muted">${g.account.name} · ${g.account.id}</span>` : html``
+    ? groups.map(
+        (g) => html`<fieldset class="account"${hidden(!g.roles.some((r) => visible.has(r)))}><legend>${
+          g.account ? html`${g.account.label ?? g.account.name} <span class="muted">${g.account.name} · ${g.account.id}</span>` : html`Account ${g.id}`
         }</legend><ul class="plain">${g.roles.map(item)}</ul></fieldset>`,
       )
     : [html`<ul class="plain">${input.roles.map(item)}</ul>`];
-  const accounts = new Set(input.roles.flatMap((r) => (r.account ? [r.account.id] : []))).size;
+  const accounts = groups.length;
   const summary = `${visible.size} of ${input.roles.length} roles${accounts > 0 ? ` in ${accounts} account${accounts === 1 ? '' : 's'}` : ''}`;
   const filter = filterable
     ? html`<form method="get" action="/session" role="search" id="role-filter" class="filter"${hidden(input.serverFilter !== true)}>

@@ -56,6 +56,8 @@ export interface BrokerOptions {
   readonly rules?: unknown[];
   /** Changes the config document before the broker boots (accounts, roles, provider settings). */
   readonly edit?: (config: Record<string, any>) => void;
+  /** More files beside the config (an accountsFile). */
+  readonly files?: Readonly<Record<string, string>>;
   /** Capture stdout/stderr (the logger) for the whole run; default true. */
   readonly capture?: boolean;
 }
@@ -127,7 +129,7 @@ export const startBrokerUnderTest = async (options: BrokerOptions = {}): Promise
     const sealingSecret = freshSealingSecret();
     // STS in this process (aws-sdk-client-mock below); dynalite for the replay table.
     const booted = await bootBroker({
-      config: { document: config, files: { 'signing.pem': signingKey } },
+      config: { document: config, files: { 'signing.pem': signingKey, ...options.files } },
       replayTable: 'replay-security',
       sts: 'in-process',
       credentials: 'local',
