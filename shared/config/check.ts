@@ -251,27 +251,35 @@ const checkSession = (config: ParsedConfig, rule: RuleConfig, path: string, erro
 /** Rules that can never take effect because of an earlier allow rule (shadowed) or a deny rule (unreachable). */
 const checkOrder = (config: ParsedConfig, warn: Report): void => {
   const rules = config.rules;
-  // Cheapest tests first, each rule's providers once: this is quadratic in the number of rules.
   const providers = rules.map((rule) => providersOf(config, rule));
+  // Only a rule that lists every role of another (or all roles) can cover it: index the rules by the roles they list,
+  // so that a config of hundreds of rules compares each rule with its few candidates, not with every other rule.
+  const byRole = new Map<string, number[]>();
+  const everything: number[] = [];
+  rules.forEach((rule, i) => {
+    if (rule.roles.includes('*') || rule.roles.includes('*@*')) everything.push(i);
+    for (const role of new Set(rule.roles)) byRole.set(role, [...(byRole.get(role) ?? []), i]);
+  });
+  const candidates = (rule: RuleConfig): number[] => [...new Set([...everything, ...(byRole.get(rule.roles[0] ?? '') ?? [])])].sort((a, b) => a - b);
+  const covering = (i: number, rule: RuleConfig, pj: readonly string[]): boolean => {
+    const other = rules[i];
+    return other !== undefined && covers(other.roles, rule.roles) && superset(providers[i] ?? [], pj) && weakerOrEqual(other, rule);
+  };
   rules.forEach((rule, j) => {
     const path = `rules[${j}]`;
     const pj = providers[j] ?? [];
-    for (let i = 0; i < j; i++) {
-      const earlier = rules[i];
-      if (!earlier || earlier.effect !== rule.effect) continue;
-      if (covers(earlier.roles, rule.roles) && superset(providers[i] ?? [], pj) && weakerOrEqual(earlier, rule)) {
-        const msg = `shadowed by earlier rule "${ruleIdAt(earlier, i)}", which matches whenever this one does and lists all its roles`;
-        // A warning, not an error: the rule grants nothing the earlier one does not, so it must not block a deploy.
-        warn(path, rule.effect === 'allow' ? `${msg}: it can never grant a role or supply a session` : `${msg}: it is redundant`);
-        return;
-      }
+    const others = candidates(rule);
+    const earlier = others.find((i) => i < j && rules[i]?.effect === rule.effect && covering(i, rule, pj));
+    if (earlier !== undefined) {
+      const msg = `shadowed by earlier rule "${ruleIdAt(rules[earlier] ?? rule, earlier)}", which matches whenever this one does and lists all its roles`;
+      // A warning, not an error: the rule grants nothing the earlier one does not, so it must not block a deploy.
+      warn(path, rule.effect === 'allow' ? `${msg}: it can never grant a role or supply a session` : `${msg}: it is redundant`);
+      return;
     }
     if (rule.effect !== 'allow') return;
-    rules.forEach((deny, d) => {
-      if (deny.effect !== 'deny') return;
-      if (covers(deny.roles, rule.roles) && superset(providers[d] ?? [], pj) && weakerOrEqual(deny, rule)) {
-        warn(path, `unreachable: deny rule "${ruleIdAt(deny, d)}" matches whenever this rule does and refuses all its roles`);
-      }
-    });
+    for (const d of others) {
+      const deny = rules[d];
+      if (deny?.effect === 'deny' && covering(d, rule, pj)) warn(path, `unreachable: deny rule "${ruleIdAt(deny, d)}" matches whenever this rule does and refuses all its roles`);
+    }
   });
 };

@@ -115,15 +115,24 @@ const expandedNodes = (root: unknown): number => {
 };
 
 /** Keys the schema's records would silently drop (`__proto__`): refused, so that no condition or tag vanishes. */
-const forbiddenKeys = (data: unknown, path = '', seen = new Set<object>()): Problem[] => {
-  if (data === null || typeof data !== 'object' || seen.has(data)) return [];
-  seen.add(data);
+const forbiddenKeys = (data: unknown): Problem[] => {
   const out: Problem[] = [];
-  for (const key of Object.keys(data)) {
-    const at = Array.isArray(data) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-    if (key === '__proto__') out.push({ severity: 'error', path: at, message: 'a key named __proto__ is not allowed' });
-    else out.push(...forbiddenKeys((data as Record<string, unknown>)[key], at, seen));
-  }
+  const seen = new Set<object>();
+  // The path is written only for a hit: a config of thousands of accounts has tens of thousands of keys.
+  const parts: string[] = [];
+  const pathOf = (): string => parts.reduce((acc, part) => (part.startsWith('[') ? `${acc}${part}` : acc ? `${acc}.${part}` : part), '');
+  const walk = (value: unknown): void => {
+    if (value === null || typeof value !== 'object' || seen.has(value)) return;
+    seen.add(value);
+    const array = Array.isArray(value);
+    for (const key of Object.keys(value)) {
+      parts.push(array ? `[${key}]` : key);
+      if (key === '__proto__') out.push({ severity: 'error', path: pathOf(), message: 'a key named __proto__ is not allowed' });
+      else walk((value as Record<string, unknown>)[key]);
+      parts.pop();
+    }
+  };
+  walk(data);
   return out;
 };
 

@@ -2,7 +2,7 @@
 // With many role instances the trace stays readable: one entry per rule (how many roles it listed and matched, a
 // few of their ids, and per target condition the values compared), never one line per role and rule.
 
-import { TRACE_SAMPLE, type ConditionTrace, type Decision, type DeniedRole, type RoleOutcome, type RuleTrace } from '../rules/index.ts';
+import { isTargetKey, TRACE_SAMPLE, type ConditionTrace, type Decision, type DeniedRole, type RoleOutcome, type RuleTrace } from '../rules/index.ts';
 
 /** A rules decision, or the refusal of the identity proof itself (bad token or assertion) before any rule ran. */
 export type Explained =
@@ -73,8 +73,12 @@ const some = (items: readonly string[], total = items.length): string => {
   return total > TRACE_SAMPLE ? `${shown}, … (${total - Math.min(TRACE_SAMPLE, items.length)} more)` : shown;
 };
 
+/** A condition on the role that was never evaluated: the rule's identity conditions had already failed. */
+const unevaluated = (c: ConditionTrace): boolean => c.target === undefined && isTargetKey(c.key);
+
 const conditionLine = (c: ConditionTrace): string => {
   const compared = c.substituted === undefined ? '' : ` → ${JSON.stringify(c.substituted)}`;
+  if (unevaluated(c)) return `    · ${c.operator} ${c.key} ${JSON.stringify(c.values)}  — not evaluated (the identity conditions failed)`;
   if (c.target === undefined) {
     const actual = c.claimValues.length === 0 ? '(missing)' : JSON.stringify(c.claimValues);
     return `    ${mark(c.result)} ${c.operator} ${c.key} ${JSON.stringify(c.values)}${compared}  — claim: ${actual}`;
@@ -86,11 +90,19 @@ const conditionLine = (c: ConditionTrace): string => {
   return `    ${mark(held > 0)} ${c.operator} ${c.key} ${JSON.stringify(c.values)}${compared}  — role values: ${values}; held for ${held} of ${evaluated} role(s)${heldNote}`;
 };
 
-const ruleLines = (rule: RuleTrace): string[] => {
+/** Above this many rules, a rule that did not match takes one line, naming the conditions that failed it. */
+const BRIEF_FROM = 20;
+
+const ruleLines = (rule: RuleTrace, brief: boolean): string[] => {
   const head = `${mark(rule.matched)} ${rule.effect.toUpperCase()} rule "${rule.ruleId}" → roles [${rule.roles.join(', ')}]`;
   if (!rule.providerMatch) return [`${head}: skipped, provider not listed`];
   const i = rule.instances;
   const count = i === undefined ? '' : ` ${i.matched} of ${i.listed} listed role(s)${i.sample.length > 0 ? `: ${some(i.sample, i.matched)}` : ''}`;
+  if (brief && !rule.matched) {
+    // One line: which conditions failed it (their values are in the --json trace).
+    const failed = rule.conditions.filter((c) => !c.result && !unevaluated(c)).map((c) => `${c.operator} ${c.key}`);
+    return [`${head}: not matched${count}${failed.length > 0 ? ` — failed: ${some(failed)}` : ''}`];
+  }
   const lines = [`${head}: ${rule.matched ? 'matched' : 'not matched'}${count}`];
   if (rule.conditions.length === 0) lines.push('    (no conditions)');
   for (const c of rule.conditions) lines.push(conditionLine(c));
@@ -131,7 +143,8 @@ const deniedLines = (denied: readonly DeniedRole[]): string[] => {
 };
 
 export const explainText = (decision: Explained): string => {
-  const lines: string[] = decision.trace.flatMap(ruleLines);
+  const brief = decision.trace.length > BRIEF_FROM;
+  const lines: string[] = decision.trace.flatMap((rule) => ruleLines(rule, brief));
   lines.push('');
   if (decision.outcome === 'deny') {
     lines.push(`DENY  ${decision.code}: ${decision.detail}`);

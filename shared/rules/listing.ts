@@ -29,13 +29,19 @@ const SMALL_ROLE = 32;
 export const createListing = (ids: readonly string[], roles: readonly RoleDef[]): Listing => {
   const size = ids.length;
   const ranges = new Map<string, Range[]>();
+  let current: Range | undefined;
+  let currentName: string | undefined;
   for (let i = 0; i < size; i++) {
     const name = roles[i]?.role ?? ids[i] ?? '';
+    if (current && name === currentName) {
+      current.end = i + 1;
+      continue;
+    }
+    current = { start: i, end: i + 1 };
+    currentName = name;
     const list = ranges.get(name);
-    const last = list?.at(-1);
-    if (last && last.end === i) last.end = i + 1;
-    else if (list) list.push({ start: i, end: i + 1 });
-    else ranges.set(name, [{ start: i, end: i + 1 }]);
+    if (list) list.push(current);
+    else ranges.set(name, [current]);
   }
 
   let byId: Map<string, number> | undefined;
@@ -76,20 +82,41 @@ export const createListing = (ids: readonly string[], roles: readonly RoleDef[])
     }
     return accountOf;
   };
-  /** The accounts (by index) a pattern names, ascending; and as flags. */
+  // The account names sorted, for the common patterns: a name, `prefix*`, `*` (found by binary search, not a scan).
+  let sorted: Array<[string, number]> | undefined;
+  const sortedNames = (): Array<[string, number]> => (sorted ??= accountNames.map((name, k): [string, number] => [name, k]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  const firstAtLeast = (names: ReadonlyArray<[string, number]>, text: string): number => {
+    let lo = 0;
+    let hi = names.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((names[mid]?.[0] ?? '') < text) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  /** The accounts (by index) a pattern names; and as flags. */
   const matched = new Map<string, { readonly list: Int32Array; readonly flags: Uint8Array }>();
   const accountsMatching = (pattern: string): { readonly list: Int32Array; readonly flags: Uint8Array } => {
     accounts();
     let found = matched.get(pattern);
     if (!found) {
-      const matcher = likeMatcher(pattern);
       const flags = new Uint8Array(accountNames.length);
       const list: number[] = [];
-      for (let k = 0; k < accountNames.length; k++) {
-        if (!matcher(accountNames[k] ?? '')) continue;
-        flags[k] = 1;
-        list.push(k);
+      const prefix = /^([^*?]*)\*?$/.exec(pattern)?.[1];
+      if (prefix !== undefined && !hasWildcard(prefix)) {
+        // A literal name or `prefix*`: the sorted names that start with the prefix (and, for a literal, equal it).
+        const names = sortedNames();
+        for (let n = firstAtLeast(names, prefix); n < names.length; n++) {
+          const [name = '', k = 0] = names[n] ?? [];
+          if (!name.startsWith(prefix)) break;
+          if (pattern.endsWith('*') || name === prefix) list.push(k);
+        }
+      } else {
+        const matcher = likeMatcher(pattern);
+        for (let k = 0; k < accountNames.length; k++) if (matcher(accountNames[k] ?? '')) list.push(k);
       }
+      for (const k of list) flags[k] = 1;
       found = { list: Int32Array.from(list), flags };
       matched.set(pattern, found);
     }

@@ -65,3 +65,17 @@ export const benchClaims = (): Record<string, unknown> => ({
 
 /** The role the one-role decision asks for (as POST /token's audience would). */
 export const BENCH_ROLE = `poweruser@${team(7)}-dev-0`;
+
+/** The same accounts as `aws organizations list-accounts` prints them (with a tags map per entry): names come back as written here. */
+export const organizationsDocument = (): Record<string, unknown> => ({
+  Accounts: Object.entries(accountsDocument()).map(([name, value]) => {
+    const account = value as { id: string; tags: Record<string, string> };
+    return { Id: account.id, Arn: `arn:aws:organizations::999999999999:account/o-bench/${account.id}`, Email: `${name}@example.com`, Name: name, Status: 'ACTIVE', tags: account.tags };
+  }),
+});
+
+/** The config with its accounts in an Organizations file beside it (the YAML stays small). */
+export const benchConfigWithFile = (file: string): Record<string, unknown> => {
+  const { accounts: _inline, ...rest } = benchConfigDocument();
+  return { ...rest, accountsFile: file };
+};

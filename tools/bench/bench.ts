@@ -1,7 +1,9 @@
-// `npm run bench [-- --quick]`: every figure of docs/performance.md, measured in one run on this machine — bundle
-// sizes (built as sam build builds them), cold starts next to a trivial handler, warm POST /token next to its
-// floor (jose jwtVerify + the same STS send), warm POST /saml/acs next to samlify and node-saml on the same
-// response, CPU to the refusal of the worst SAML messages we know (tools/bench/saml-adversarial.ts). Prints a table and writes .bench/results.json (gitignored). No network: AWS is answered in-process
+// `npm run bench [-- --quick] [-- --only accounts]`: every figure of docs/performance.md, measured in one run on this
+// machine — bundle sizes (built as sam build builds them), cold starts next to a trivial handler, warm POST /token next
+// to its floor (jose jwtVerify + the same STS send), warm POST /saml/acs next to samlify and node-saml on the same
+// response, CPU to the refusal of the worst SAML messages we know (tools/bench/saml-adversarial.ts), and a config of
+// 1,000 accounts × 10 role templates (tools/bench/accounts-config.ts): its load at cold start and one decision warm.
+// Prints a table and writes .bench/results.json (gitignored). No network: AWS is answered in-process
 // (warm) or by a stub on 127.0.0.1 (cold starts). Each measurement runs in its own Node 24 process, one at a time.
 
 import { spawn } from 'node:child_process';
@@ -11,7 +13,9 @@ import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generate } from 'selfsigned';
+import { stringify } from 'yaml';
 import { parseConfigText } from '../../shared/config/index.ts';
+import { benchConfigDocument, benchConfigWithFile, organizationsDocument } from './accounts-config.ts';
 import { kb, type BuiltFunction } from '../build/build.ts';
 import { signDevSamlResponse, signDevToken } from '../events/generate.ts';
 import { startAwsStubServer } from './aws-stub.ts';
@@ -24,10 +28,12 @@ import { summarise, type Summary } from './stats.ts';
 const WORK = resolve(ROOT, '.bench');
 const BUILD = resolve(WORK, 'build');
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
-const PLAN = args.quick ? { tokenSamples: 500, samlSamples: 40, samlCpuSamples: 5, coldRounds: 3 } : { tokenSamples: 3000, samlSamples: 300, samlCpuSamples: 15, coldRounds: 15 };
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const PLAN = args.quick
+  ? { tokenSamples: 500, samlSamples: 40, samlCpuSamples: 5, coldRounds: 3, accountsRounds: 5, accountsSamples: 500 }
+  : { tokenSamples: 3000, samlSamples: 300, samlCpuSamples: 15, coldRounds: 15, accountsRounds: 15, accountsSamples: 3000 };
 
-const TARGETS = { tokenWarm: 1.5, samlWarmVsSamlify: 1.0, samlWarmVsNodeSaml: 1.0, tokenCold: 3, samlCold: 5, tokenBundle: 350_000, samlBundle: 900_000, samlRefusalCpuMs: 100 } as const;
+const TARGETS = { tokenWarm: 1.5, samlWarmVsSamlify: 1.0, samlWarmVsNodeSaml: 1.0, tokenCold: 3, samlCold: 5, tokenBundle: 350_000, samlBundle: 900_000, samlRefusalCpuMs: 100, accountsDecisionMs: 5, accountsLoadMs: 100 } as const;
 
 // ---------------------------------------------------------------------------------------------------- workers
 
@@ -106,6 +112,68 @@ const coldPlan = async (builds: Builds, stubUrl: string, caFile: string): Promis
   };
 };
 
+// ---------------------------------------------------------------------------------------------------- many accounts
+
+type AccountsFormat = 'json' | 'yaml' | 'yamlWithFile';
+
+interface AccountsFigures {
+  readonly cold: Record<AccountsFormat, { readonly ms: Summary; readonly parseMs: Summary; readonly validateMs: Summary; readonly roles: number; readonly rules: number; readonly accounts: number }>;
+  readonly warm: { readonly all: Summary; readonly one: Summary; readonly granted: number; readonly traceLines: number; readonly traceRules: number };
+}
+
+/** The config of accounts-config.ts as JSON and YAML; each loaded in fresh processes, then decided on warm. */
+const measureAccounts = async (): Promise<AccountsFigures> => {
+  const dir = resolve(WORK, 'accounts');
+  await mkdir(dir, { recursive: true });
+  const document = benchConfigDocument();
+  const files: Record<AccountsFormat, string> = { json: resolve(dir, 'broker.json'), yaml: resolve(dir, 'broker.yaml'), yamlWithFile: resolve(dir, 'broker-with-file.yaml') };
+  await writeFile(files.json, JSON.stringify(document));
+  await writeFile(files.yaml, stringify(document));
+  await writeFile(files.yamlWithFile, stringify(benchConfigWithFile('accounts.json')));
+  await writeFile(resolve(dir, 'accounts.json'), JSON.stringify(organizationsDocument(), null, 2));
+  const env = functionEnv('TokenFunction');
+  const cold = {} as AccountsFigures['cold'];
+  for (const format of ['json', 'yaml', 'yamlWithFile'] as const) {
+    const runs: Array<{ ms: number; parseMs: number; validateMs: number; roles: number; rules: number; accounts: number }> = [];
+    for (let i = 0; i < PLAN.accountsRounds; i++) runs.push((await runWorker('tools/bench/accounts.ts', ['cold', files[format]], env)) as (typeof runs)[number]);
+    cold[format] = {
+      ms: summarise(runs.map((r) => r.ms)),
+      parseMs: summarise(runs.map((r) => r.parseMs)),
+      validateMs: summarise(runs.map((r) => r.validateMs)),
+      roles: runs[0]?.roles ?? 0,
+      rules: runs[0]?.rules ?? 0,
+      accounts: runs[0]?.accounts ?? 0,
+    };
+  }
+  const warm = (await runWorker('tools/bench/accounts.ts', ['warm', files.json, String(PLAN.accountsSamples)], env)) as AccountsFigures['warm'];
+  return { cold, warm };
+};
+
+const accountsLines = (a: AccountsFigures): string[] => [
+  '',
+  `Many accounts — ${a.cold.json.accounts} accounts × 10 role templates = ${a.cold.json.roles} role instances, ${a.cold.json.rules} rules (tools/bench/accounts-config.ts); ms, median (min–max)`,
+  ...table(
+    ['', '>time', '>read + parse', '>validate + compile'],
+    [
+      [`config load at cold start: JSON, accounts inline (fresh process each; n=${a.cold.json.ms.n})`, ms(a.cold.json.ms), fixed(a.cold.json.parseMs.median), fixed(a.cold.json.validateMs.median)],
+      ['config load at cold start: YAML rules + accountsFile (Organizations JSON)', ms(a.cold.yamlWithFile.ms), fixed(a.cold.yamlWithFile.parseMs.median), fixed(a.cold.yamlWithFile.validateMs.median)],
+      ['  what if: YAML with the 1,000 accounts inline (js-yaml parses 170 KB)', ms(a.cold.yaml.ms), fixed(a.cold.yaml.parseMs.median), fixed(a.cold.yaml.validateMs.median)],
+      [`one decision, warm: every granted role (POST /roles, ${a.warm.granted} granted; n=${a.warm.all.n})`, ms(a.warm.all), '', ''],
+      [`one decision, warm: one role by id (POST /token; n=${a.warm.one.n})`, ms(a.warm.one), '', ''],
+    ],
+  ),
+  `  explain of the first decision: ${a.warm.traceLines} lines for ${a.warm.traceRules} rules (one entry per rule, not per role instance)`,
+];
+
+const accountsTargets = (a: AccountsFigures): Target[] => {
+  const decision = Math.max(a.warm.all.median, a.warm.one.median);
+  const load = Math.max(a.cold.json.ms.median, a.cold.yamlWithFile.ms.median);
+  return [
+    { name: 'many accounts: one decision warm, median (POST /roles and POST /token)', figure: `${fixed(decision)} ms`, target: `≤ ${TARGETS.accountsDecisionMs} ms`, met: decision <= TARGETS.accountsDecisionMs },
+    { name: 'many accounts: config load + validation at cold start, median (JSON; YAML + accountsFile)', figure: `${fixed(load)} ms`, target: `≤ ${TARGETS.accountsLoadMs} ms`, met: load <= TARGETS.accountsLoadMs },
+  ];
+};
+
 // ---------------------------------------------------------------------------------------------------- report
 
 const cpuModel = (): string => {
@@ -144,6 +212,15 @@ const main = async (): Promise<void> => {
   const machine = { cpu: cpuModel(), cores: availableParallelism(), memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverageAtStart: loadavg()[0] ?? 0 };
   console.log(`federation-broker bench — ${machine.cores} × ${machine.cpu}, Node ${machine.node}, ${startedAt.toISOString()}${args.quick ? ' (quick)' : ''}`);
 
+  if (args.only === 'accounts') {
+    console.log(`many accounts: ${PLAN.accountsRounds} cold loads per format, ${PLAN.accountsSamples} warm decisions …`);
+    const accounts = await measureAccounts();
+    const lines = accountsLines(accounts);
+    lines.push('', 'Targets', ...table(['', '>measured', '>target', ''], accountsTargets(accounts).map((t) => [t.name, t.figure, t.target, t.met ? 'met' : 'NOT MET'])));
+    console.log(lines.join('\n'));
+    return;
+  }
+
   console.log('building bundles (sam build settings from template.yaml) …');
   const builds = await buildAll(BUILD);
   const { functions, trivial } = builds;
@@ -157,6 +234,9 @@ const main = async (): Promise<void> => {
   const adversarial = (await runWorker('tools/bench/saml-cpu.ts', [String(PLAN.samlCpuSamples)], functionEnv('SamlFunction'))) as SamlCpuRow[];
   const refused = adversarial.filter((r) => r.outcome !== 'accepted');
   const worstRefusal = refused.reduce((worst, r) => (r.cpu.median > worst.cpu.median ? r : worst), refused[0]!);
+
+  console.log(`many accounts: ${PLAN.accountsRounds} cold loads per format, ${PLAN.accountsSamples} warm decisions …`);
+  const accounts = await measureAccounts();
 
   const tls = await generate([{ name: 'commonName', value: 'localhost' }], { keySize: 2048, algorithm: 'sha256' });
   const caFile = resolve(WORK, 'stub-ca.pem');
@@ -194,6 +274,7 @@ const main = async (): Promise<void> => {
     { name: 'SamlFunction cold start ÷ trivial', figure: times(samlCold), target: `≤ ${TARGETS.samlCold}×`, met: samlCold <= TARGETS.samlCold },
     { name: `TokenFunction bundle, minified (index.mjs; saml2.mjs on demand: ${kb(size('TokenFunction').onDemand.reduce((n, d) => n + d.bytes, 0))})`, figure: kb(size('TokenFunction').bytes), target: `≤ ${kb(TARGETS.tokenBundle)}`, met: size('TokenFunction').bytes <= TARGETS.tokenBundle },
     { name: 'SamlFunction bundle, minified', figure: kb(size('SamlFunction').bytes), target: `≤ ${kb(TARGETS.samlBundle)}`, met: size('SamlFunction').bytes <= TARGETS.samlBundle },
+    ...accountsTargets(accounts),
     { name: `worst adversarial SAML input, CPU to the refusal, median (${worstRefusal.name})`, figure: `${fixed(worstRefusal.cpu.median)} ms`, target: `< ${TARGETS.samlRefusalCpuMs} ms`, met: refused.every((r) => r.cpu.median < TARGETS.samlRefusalCpuMs) },
   ];
 
@@ -218,6 +299,7 @@ const main = async (): Promise<void> => {
       adversarial.map((r) => [r.name, r.attack, kb(r.encodedBytes), r.outcome, ms(r.cpu), r.cpu.median < TARGETS.samlRefusalCpuMs ? 'yes' : 'NO']),
     ),
   );
+  lines.push(...accountsLines(accounts));
   const coldRows = (what: boolean): string[][] =>
     plan.subjects
       .filter((s) => plan.whatIf.has(s.name) === what)
@@ -261,6 +343,7 @@ const main = async (): Promise<void> => {
     plan: PLAN,
     warm: { token: { ...token, ratio: tokenRatio }, saml: { ...saml, ratioVsSamlify: samlVsSamlify, ratioVsNodeSaml: samlVsNodeSaml } },
     samlAdversarial: adversarial,
+    accounts,
     cold: { rounds: PLAN.coldRounds, reference: 'trivial handler', subjects: coldSummary },
     bundles: Object.fromEntries(
       functions.map((b) => [b.logicalId, { bytes: b.bytes, gzipBytes: b.gzipBytes, breakdown: breakdown[b.logicalId], onDemand: b.onDemand.map((d) => ({ file: basename(d.file), bytes: d.bytes, gzipBytes: d.gzipBytes })) }]),
