@@ -133,21 +133,8 @@ describe('explain', () => {
 
 describe('many accounts (config/accounts.example.yaml)', () => {
   const example = resolve(import.meta.dirname, '../../../config/accounts.example.yaml');
-  const ROLE_ATTRIBUTE = 'https://aws.amazon.com/SAML/Attributes/Role';
-  let alice: string;
-  beforeAll(async () => {
-    alice = join(dir, 'alice-accounts.json');
-    await writeFile(
-      alice,
-      JSON.stringify({
-        sub: 'alice@example.com',
-        'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress': ['alice@example.com'],
-        'http://schemas.microsoft.com/ws/2008/06/identity/claims/groups': ['engineers', 'contractors'],
-        team: ['payments'],
-        [ROLE_ATTRIBUTE]: ['arn:aws:iam::444455556666:role/Okta-ReadOnly,arn:aws:iam::444455556666:saml-provider/Okta', 'garbage'],
-      }),
-    );
-  });
+  // The claims of the docs' worked example (docs/accounts.md).
+  const alice = resolve(import.meta.dirname, '../../../config/accounts.example.alice.json');
 
   it('check-config accepts the worked example', async () => {
     const result = await broker('check-config', '--config', example, '--json');
