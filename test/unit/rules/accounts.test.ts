@@ -1,6 +1,7 @@
 // Many accounts in the engine (docs/accounts.md, docs/rules.md): role instances with target keys, `roles:` patterns
 // `role@account`, policy variables in condition values, deny overriding allow per role instance, roles asked for
 // by their new ids, asserted roles, and the trace collapsed per rule.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   assertedRoleArn,
@@ -304,5 +305,18 @@ describe('asserted roles (the AWS SAML Role attribute)', () => {
     const asserted = assertedRoles([ROLE], spec, accountsById).roles;
     expect(granted(run([allow('r', ['asserted@*'])], { assertedRoles: asserted, role: { id: ROLE } }))).toEqual([ROLE]);
     expect(granted(run([allow('r', ['asserted@*'])], { assertedRoles: asserted, role: { arn: ROLE } }))).toEqual([ROLE]);
+  });
+});
+
+describe('a claim value only ever matches itself (property)', () => {
+  it('StringLike "${team}" grants exactly the accounts named like the claim, whatever characters it holds', () => {
+    const names = ['payments-prod', 'payments-dev', 'search-dev'];
+    fc.assert(
+      fc.property(fc.oneof(fc.constantFrom(...names, '*', '?', '*-dev', 'payments-???', '**', ''), fc.string({ unit: fc.constantFrom('*', '?', 'p', 'a', '-', 'd', 'e', 'v') })), (team) => {
+        const d = run([allow('a', ['readonly@*'], { StringLike: { 'broker:account:name': '${team}' } })], { claims: identity({ sub: 'alice', team }) });
+        expect(granted(d)).toEqual(names.filter((n) => n === team).map((n) => `readonly@${n}`));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
