@@ -117,7 +117,7 @@ const coldPlan = async (builds: Builds, stubUrl: string, caFile: string): Promis
 type AccountsFormat = 'json' | 'yaml' | 'yamlWithFile';
 
 interface AccountsFigures {
-  readonly cold: Record<AccountsFormat, { readonly ms: Summary; readonly parseMs: Summary; readonly validateMs: Summary; readonly roles: number; readonly rules: number; readonly accounts: number }>;
+  readonly cold: Record<AccountsFormat, { readonly ms: Summary; readonly cpuMs: Summary; readonly parseMs: Summary; readonly validateMs: Summary; readonly roles: number; readonly rules: number; readonly accounts: number }>;
   readonly warm: { readonly all: Summary; readonly one: Summary; readonly granted: number; readonly traceLines: number; readonly traceRules: number };
 }
 
@@ -134,10 +134,11 @@ const measureAccounts = async (): Promise<AccountsFigures> => {
   const env = functionEnv('TokenFunction');
   const cold = {} as AccountsFigures['cold'];
   for (const format of ['json', 'yaml', 'yamlWithFile'] as const) {
-    const runs: Array<{ ms: number; parseMs: number; validateMs: number; roles: number; rules: number; accounts: number }> = [];
+    const runs: Array<{ ms: number; cpuMs: number; parseMs: number; validateMs: number; roles: number; rules: number; accounts: number }> = [];
     for (let i = 0; i < PLAN.accountsRounds; i++) runs.push((await runWorker('tools/bench/accounts.ts', ['cold', files[format]], env)) as (typeof runs)[number]);
     cold[format] = {
       ms: summarise(runs.map((r) => r.ms)),
+      cpuMs: summarise(runs.map((r) => r.cpuMs)),
       parseMs: summarise(runs.map((r) => r.parseMs)),
       validateMs: summarise(runs.map((r) => r.validateMs)),
       roles: runs[0]?.roles ?? 0,
@@ -153,13 +154,13 @@ const accountsLines = (a: AccountsFigures): string[] => [
   '',
   `Many accounts — ${a.cold.json.accounts} accounts × 10 role templates = ${a.cold.json.roles} role instances, ${a.cold.json.rules} rules (tools/bench/accounts-config.ts); ms, median (min–max)`,
   ...table(
-    ['', '>time', '>read + parse', '>validate + compile'],
+    ['', '>time', '>read + parse', '>validate + compile', '>CPU ms'],
     [
-      [`config load at cold start: JSON, accounts inline (fresh process each; n=${a.cold.json.ms.n})`, ms(a.cold.json.ms), fixed(a.cold.json.parseMs.median), fixed(a.cold.json.validateMs.median)],
-      ['config load at cold start: YAML rules + accountsFile (Organizations JSON)', ms(a.cold.yamlWithFile.ms), fixed(a.cold.yamlWithFile.parseMs.median), fixed(a.cold.yamlWithFile.validateMs.median)],
-      ['  what if: YAML with the 1,000 accounts inline (js-yaml parses 170 KB)', ms(a.cold.yaml.ms), fixed(a.cold.yaml.parseMs.median), fixed(a.cold.yaml.validateMs.median)],
-      [`one decision, warm: every granted role (POST /roles, ${a.warm.granted} granted; n=${a.warm.all.n})`, ms(a.warm.all), '', ''],
-      [`one decision, warm: one role by id (POST /token; n=${a.warm.one.n})`, ms(a.warm.one), '', ''],
+      [`config load at cold start: JSON, accounts inline (fresh process each; n=${a.cold.json.ms.n})`, ms(a.cold.json.ms), fixed(a.cold.json.parseMs.median), fixed(a.cold.json.validateMs.median), fixed(a.cold.json.cpuMs.median)],
+      ['config load at cold start: YAML rules + accountsFile (Organizations JSON)', ms(a.cold.yamlWithFile.ms), fixed(a.cold.yamlWithFile.parseMs.median), fixed(a.cold.yamlWithFile.validateMs.median), fixed(a.cold.yamlWithFile.cpuMs.median)],
+      ['  what if: YAML with the 1,000 accounts inline (js-yaml parses 170 KB)', ms(a.cold.yaml.ms), fixed(a.cold.yaml.parseMs.median), fixed(a.cold.yaml.validateMs.median), fixed(a.cold.yaml.cpuMs.median)],
+      [`one decision, warm: every granted role (POST /roles, ${a.warm.granted} granted; n=${a.warm.all.n})`, ms(a.warm.all), '', '', ''],
+      [`one decision, warm: one role by id (POST /token; n=${a.warm.one.n})`, ms(a.warm.one), '', '', ''],
     ],
   ),
   `  explain of the first decision: ${a.warm.traceLines} lines for ${a.warm.traceRules} rules (one entry per rule, not per role instance)`,
