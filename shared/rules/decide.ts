@@ -134,6 +134,39 @@ export interface DecideInput {
 /** A list of ids for a message: the first few, then a count. */
 const some = (ids: readonly string[]): string => (ids.length <= TRACE_SAMPLE ? ids.join(', ') : `${ids.slice(0, TRACE_SAMPLE).join(', ')} and ${ids.length - TRACE_SAMPLE} more`);
 
+/**
+ * Session parameters for each granted role. They depend on the rule, the claims and the role's duration bounds only:
+ * built once per combination, and what was noted about one is noted once, naming its roles.
+ */
+const withSessions = (grants: readonly Grant[], input: DecideInput, notes: string[]): { roles: RoleOutcome[]; firstFailure?: { code: SessionFailureCode; detail: string } } => {
+  const roles: RoleOutcome[] = [];
+  let firstFailure: { code: SessionFailureCode; detail: string } | undefined;
+  const sessions = new Map<string, { readonly built: SessionResult; readonly roleIds: string[] }>();
+  for (const grant of grants) {
+    const key = `${grant.rule.id}\u0000${grant.role.maxSessionSeconds}\u0000${grant.role.issuance}`;
+    let entry = sessions.get(key);
+    if (!entry) {
+      const { claims, requestedSeconds, defaultSeconds, idpSecondsLeft, sessionSecondsLeft } = input;
+      entry = { built: buildSession({ role: grant.role, spec: grant.rule.session, claims, requestedSeconds, defaultSeconds, idpSecondsLeft, sessionSecondsLeft }), roleIds: [] };
+      sessions.set(key, entry);
+    }
+    entry.roleIds.push(grant.roleId);
+    const { built } = entry;
+    if (!built.ok) {
+      firstFailure ??= built;
+      continue;
+    }
+    const { role } = grant;
+    roles.push({ id: grant.roleId, arn: role.arn, label: role.label, ruleId: grant.rule.id, maxSessionSeconds: role.maxSessionSeconds, issuance: role.issuance, session: built.session, ...(role.account === undefined ? {} : { account: role.account }) });
+  }
+  for (const { built, roleIds } of sessions.values()) {
+    const who = `role${roleIds.length === 1 ? '' : 's'} ${some(roleIds)}`;
+    if (!built.ok) notes.push(`${who}: ${built.code}: ${built.detail}`);
+    else for (const note of built.notes) notes.push(`${who}: ${note}`);
+  }
+  return { roles, ...(firstFailure ? { firstFailure } : {}) };
+};
+
 /** Rules, then the requested role (if any), then session parameters for each role that remains. */
 export const decide = (input: DecideInput): Decision => {
   const wanted = isRequest(input.role) ? input.role : undefined;
@@ -165,49 +198,7 @@ export const decide = (input: DecideInput): Decision => {
       : { ...base, outcome: 'deny', code: 'NO_ROLE_GRANTED', detail: 'no allow rule matched' };
   }
 
-  const roles: RoleOutcome[] = [];
-  let firstFailure: { code: SessionFailureCode; detail: string } | undefined;
-  // Session values depend on the rule, the claims and the role's duration bounds only: built once per combination,
-  // and what was noted about one is noted once, naming its roles.
-  const sessions = new Map<string, { readonly built: SessionResult; readonly roleIds: string[] }>();
-  for (const grant of candidates) {
-    const key = `${grant.rule.id}\u0000${grant.role.maxSessionSeconds}\u0000${grant.role.issuance}`;
-    let entry = sessions.get(key);
-    if (!entry) {
-      const built = buildSession({
-        role: grant.role,
-        spec: grant.rule.session,
-        claims: input.claims,
-        requestedSeconds: input.requestedSeconds,
-        defaultSeconds: input.defaultSeconds,
-        idpSecondsLeft: input.idpSecondsLeft,
-        sessionSecondsLeft: input.sessionSecondsLeft,
-      });
-      entry = { built, roleIds: [] };
-      sessions.set(key, entry);
-    }
-    entry.roleIds.push(grant.roleId);
-    const { built } = entry;
-    if (!built.ok) {
-      firstFailure ??= built;
-      continue;
-    }
-    roles.push({
-      id: grant.roleId,
-      arn: grant.role.arn,
-      label: grant.role.label,
-      ruleId: grant.rule.id,
-      maxSessionSeconds: grant.role.maxSessionSeconds,
-      issuance: grant.role.issuance,
-      session: built.session,
-      ...(grant.role.account === undefined ? {} : { account: grant.role.account }),
-    });
-  }
-  for (const { built, roleIds } of sessions.values()) {
-    const who = `role${roleIds.length === 1 ? '' : 's'} ${some(roleIds)}`;
-    if (!built.ok) notes.push(`${who}: ${built.code}: ${built.detail}`);
-    else for (const note of built.notes) notes.push(`${who}: ${note}`);
-  }
+  const { roles, firstFailure } = withSessions(candidates, input, notes);
   if (roles.length === 0 && firstFailure) return { ...base, outcome: 'deny', code: firstFailure.code, detail: firstFailure.detail };
   return { ...base, outcome: 'grant', roles };
 };

@@ -4,7 +4,7 @@
 // collapsed per rule: how many role instances it listed and matched, and per target condition the values compared.
 
 import { getClaim } from './claims.ts';
-import type { CompiledCondition, CompiledPolicy, Instance } from './compile.ts';
+import type { CompiledCondition, CompiledPolicy, CompiledRule, Instance } from './compile.ts';
 import { compileLike, type LikePattern } from './like.ts';
 import { evaluateCondition } from './operators.ts';
 import { targetValue } from './targets.ts';
@@ -172,67 +172,79 @@ const dynamicHolds = (checks: readonly TargetCheck[], instance: Instance, compar
 
 const EMPTY = new Int32Array(0);
 
-export const evaluatePolicy = (input: EvaluationInput): Evaluation => {
+/** A target condition's trace: the values it was compared with (a few), how often it was evaluated and held. */
+const targetTrace = (cond: CompiledCondition, check: TargetCheck | undefined, compared: ReadonlyMap<string, boolean> | undefined): ConditionTrace => {
+  if (!check) return { operator: cond.operator, key: cond.key, values: cond.values, claimValues: [], result: false };
+  const values = check.table.values.filter((_v, slot) => check.seen[slot] === 1);
+  const heldValues = check.table.values.filter((_v, slot) => check.seen[slot] === 1 && check.memo[slot] === 1);
+  for (const [v, held] of compared ?? []) {
+    if (!values.includes(v)) values.push(v);
+    if (held && !heldValues.includes(v)) heldValues.push(v);
+  }
+  return {
+    ...traceOf(cond, check.resolved, values.slice(0, TRACE_SAMPLE), check.held > 0),
+    target: { evaluated: check.evaluated, held: check.held, heldValues: heldValues.slice(0, TRACE_SAMPLE) },
+  };
+};
+
+interface RuleRun {
+  readonly input: EvaluationInput;
+  readonly rule: CompiledRule;
+  readonly index: number;
+  /** allowBy or denyBy, as the rule's effect says. */
+  readonly marks: Int32Array;
+  readonly tooMany: Set<string>;
+  readonly withInstances: boolean;
+}
+
+/** One rule: identity conditions once, then target conditions for each role instance it lists; the matches marked. */
+const runRule = ({ input, rule: r, index: ruleIndex, marks, tooMany, withInstances }: RuleRun): RuleTrace => {
   const { compiled, claims, dynamic, only } = input;
   const n = compiled.ids.length;
-  const allowBy = new Int32Array(n + dynamic.length).fill(-1);
-  const denyBy = new Int32Array(n + dynamic.length).fill(-1);
-  const tooMany = new Set<string>();
-  const withInstances = compiled.multiAccount || dynamic.length > 0;
-  const trace = compiled.rules.map((r, ruleIndex): RuleTrace => {
-    const base = { ruleId: r.rule.id, effect: r.rule.effect, roles: r.rule.roles };
-    if (r.providers !== undefined && !r.providers.has(input.provider)) return { ...base, providerMatch: false, matched: false, conditions: [] };
-    const { identity, targets } = r;
-    const identityTraces = evaluateConditions(identity, claims, tooMany);
-    const identityOk = identityTraces.every((c) => c.result);
-    const checks = identityOk ? targets.map((cond) => targetCheck(compiled, cond, resolve(cond, claims, tooMany))) : [];
-    const compared = checks.map(() => new Map<string, boolean>());
-    const marks = r.rule.effect === 'allow' ? allowBy : denyBy;
-    const sample: string[] = [];
-    let matched = 0;
-    const mark = (index: number, id: string): void => {
-      matched++;
-      if (sample.length < TRACE_SAMPLE) sample.push(id);
-      if ((marks[index] ?? -1) < 0) marks[index] = ruleIndex;
-    };
-    // The roles a rule lists are resolved only when its identity conditions hold; one asked-for role is matched directly.
-    const listsStatic = (i: number): boolean => {
-      const role = compiled.roles[i];
-      const id = compiled.ids[i] ?? '';
-      return role !== undefined && r.lists(id, role.role ?? id, role.account?.name);
-    };
-    const statics = only === undefined ? (identityOk ? r.listed() : EMPTY) : only.filter((i) => i < n && listsStatic(i));
-    const dynamics = dynamic.flatMap((instance, k) => (r.lists(instance.id, instance.roleName, instance.accountName) && (only === undefined || only.includes(n + k)) ? [k] : []));
-    const listed = statics.length + dynamics.length;
-    if (identityOk) {
-      for (const index of statics) if (staticHolds(checks, index)) mark(index, compiled.ids[index] ?? '');
-      for (const k of dynamics) {
-        const instance = dynamic[k];
-        if (instance && dynamicHolds(checks, instance, compared)) mark(n + k, instance.id);
-      }
+  const base = { ruleId: r.rule.id, effect: r.rule.effect, roles: r.rule.roles };
+  if (r.providers !== undefined && !r.providers.has(input.provider)) return { ...base, providerMatch: false, matched: false, conditions: [] };
+  const identityTraces = evaluateConditions(r.identity, claims, tooMany);
+  const identityOk = identityTraces.every((c) => c.result);
+  const checks = identityOk ? r.targets.map((cond) => targetCheck(compiled, cond, resolve(cond, claims, tooMany))) : [];
+  const compared = checks.map(() => new Map<string, boolean>());
+  // The roles a rule lists are resolved only when its identity conditions hold; an asked-for role is matched directly.
+  const listsStatic = (i: number): boolean => {
+    const role = compiled.roles[i];
+    const id = compiled.ids[i] ?? '';
+    return role !== undefined && r.lists(id, role.role ?? id, role.account?.name);
+  };
+  const statics = only === undefined ? (identityOk ? r.listed() : EMPTY) : only.filter((i) => i < n && listsStatic(i));
+  const dynamics = dynamic.flatMap((d, k) => (r.lists(d.id, d.roleName, d.accountName) && (only === undefined || only.includes(n + k)) ? [k] : []));
+  const sample: string[] = [];
+  let matched = 0;
+  const mark = (index: number, id: string): void => {
+    matched++;
+    if (sample.length < TRACE_SAMPLE) sample.push(id);
+    if ((marks[index] ?? -1) < 0) marks[index] = ruleIndex;
+  };
+  if (identityOk) {
+    for (const index of statics) if (staticHolds(checks, index)) mark(index, compiled.ids[index] ?? '');
+    for (const k of dynamics) {
+      const instance = dynamic[k];
+      if (instance && dynamicHolds(checks, instance, compared)) mark(n + k, instance.id);
     }
-    const targetTraces = targets.map((cond, k): ConditionTrace => {
-      const check = checks[k];
-      if (!check) return { operator: cond.operator, key: cond.key, values: cond.values, claimValues: [], result: false };
-      const values = check.table.values.filter((_v, slot) => check.seen[slot] === 1);
-      const heldValues = check.table.values.filter((_v, slot) => check.seen[slot] === 1 && check.memo[slot] === 1);
-      for (const [v, held] of compared[k] ?? []) {
-        if (!values.includes(v)) values.push(v);
-        if (held && !heldValues.includes(v)) heldValues.push(v);
-      }
-      return {
-        ...traceOf(cond, check.resolved, values.slice(0, TRACE_SAMPLE), check.held > 0),
-        target: { evaluated: check.evaluated, held: check.held, heldValues: heldValues.slice(0, TRACE_SAMPLE) },
-      };
-    });
-    // Conditions in the config's order, as written.
-    const byCond = new Map<CompiledCondition, ConditionTrace>();
-    identity.forEach((c, i) => byCond.set(c, identityTraces[i] as ConditionTrace));
-    targets.forEach((c, i) => byCond.set(c, targetTraces[i] as ConditionTrace));
-    const conditions = r.conditions.map((c) => byCond.get(c) as ConditionTrace);
-    const ruleMatched = identityOk && (targets.length === 0 || matched > 0);
-    return { ...base, providerMatch: true, matched: ruleMatched, conditions, ...(withInstances && identityOk ? { instances: { listed, matched, sample } } : {}) };
-  });
+  }
+  // Conditions in the config's order, as written.
+  const traces = new Map<CompiledCondition, ConditionTrace>();
+  r.identity.forEach((c, i) => traces.set(c, identityTraces[i] as ConditionTrace));
+  r.targets.forEach((c, k) => traces.set(c, targetTrace(c, checks[k], compared[k])));
+  const conditions = r.conditions.map((c) => traces.get(c) as ConditionTrace);
+  const instances = withInstances && identityOk ? { instances: { listed: statics.length + dynamics.length, matched, sample } } : {};
+  return { ...base, providerMatch: true, matched: identityOk && (r.targets.length === 0 || matched > 0), conditions, ...instances };
+};
+
+export const evaluatePolicy = (input: EvaluationInput): Evaluation => {
+  const size = input.compiled.ids.length + input.dynamic.length;
+  const allowBy = new Int32Array(size).fill(-1);
+  const denyBy = new Int32Array(size).fill(-1);
+  const tooMany = new Set<string>();
+  const withInstances = input.compiled.multiAccount || input.dynamic.length > 0;
+  const trace = input.compiled.rules.map((rule, index) => runRule({ input, rule, index, marks: rule.rule.effect === 'allow' ? allowBy : denyBy, tooMany, withInstances }));
   return { trace, allowBy, denyBy, tooMany: [...tooMany] };
 };
 
