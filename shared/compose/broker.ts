@@ -73,6 +73,7 @@ export const composeBroker = (options: BrokerOptions): Broker => {
 export const composeFromEnvironment = async (options: { readonly env?: Readonly<Record<string, string | undefined>>; readonly requestHandler?: AwsOptions['requestHandler'] } = {}): Promise<Broker> => {
   const settings = readRuntimeSettings(options.env);
   const aws: AwsOptions = { region: settings.AWS_REGION, requestHandler: options.requestHandler };
-  const config = await loadConfigFile(resolve(settings.BROKER_CONFIG), { ssm: createSsmResolver(new SSMClient(clientConfig(aws, 3))) });
+  // Every error stops the cold start; warnings are check-config's (`npm run broker -- check-config`).
+  const config = await loadConfigFile(resolve(settings.BROKER_CONFIG), { ssm: createSsmResolver(new SSMClient(clientConfig(aws, 3))), warnings: false });
   return composeBroker({ config, aws, replayTable: settings.REPLAY_TABLE, signingKeyArn: settings.SIGNING_KEY_ARN });
 };

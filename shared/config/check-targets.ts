@@ -21,6 +21,8 @@ type Report = (path: string, message: string) => void;
 export interface TargetContext {
   readonly catalogue: Catalogue;
   readonly compiled: CompiledPolicy;
+  /** Look for warnings too (check-config); a cold start checks errors only (docs/accounts.md). */
+  readonly warnings: boolean;
 }
 
 const PATTERN_PART = /^[A-Za-z0-9._*?-]+$/;
@@ -70,7 +72,7 @@ export const checkRolePatterns = (config: ParsedConfig, rule: RuleConfig, path: 
       }
       if (!known) return;
     }
-    if (!ctx.compiled.listsAny(text) && !canListAsserted(config, rule, ctx, text)) {
+    if (ctx.warnings && !ctx.compiled.listsAny(text) && !canListAsserted(config, rule, ctx, text)) {
       warn(at, rule.effect === 'deny' ? 'this pattern matches no role: the rule refuses nothing through it' : 'this pattern matches no role');
     }
   });

@@ -122,10 +122,12 @@ export const checkConfig = (config: ParsedConfig, ctx: TargetContext): Problem[]
     checkSession(config, rule, path, error, warn);
   });
 
-  checkOrder(config, warn);
-  checkAssertedRoles(config, ctx, warn);
-
-  const unused = new Set(unusedRoles(config, ctx));
+  // Warnings that scan every rule pair or every role instance: for check-config, not for every cold start.
+  if (ctx.warnings) {
+    checkOrder(config, warn);
+    checkAssertedRoles(config, ctx, warn);
+  }
+  const unused = new Set(ctx.warnings ? unusedRoles(config, ctx) : []);
   for (const [rid, role] of Object.entries(config.roles)) {
     if (unused.has(rid)) warn(`roles.${rid}`, 'no allow rule grants this role');
     if (role.issuance === 'web-identity' && !config.broker.signingKey) {

@@ -51,6 +51,11 @@ export interface LoadOptions {
   readonly ssm?: SsmResolver;
   /** Check structure and semantics only; leave env/ssm references unresolved (used by `check-config`). */
   readonly resolveSecrets?: boolean;
+  /**
+   * Also look for warnings (default true). A function's cold start sets false: every error still stops it, but the
+   * warnings that scan all rule pairs and role instances are check-config's (nothing at run time reads them).
+   */
+  readonly warnings?: boolean;
 }
 
 const zodPath = (path: readonly PropertyKey[]): string =>
@@ -150,6 +155,8 @@ const rulesOf = (config: ParsedConfig): Rule[] =>
 export interface ValidateOptions {
   /** Reads a file the config names (accountsFile), relative to the config file. */
   readonly readFile?: FileReader | undefined;
+  /** Look for warnings too (default true); see LoadOptions. */
+  readonly warnings?: boolean | undefined;
 }
 
 export interface Validated {
@@ -179,7 +186,7 @@ export const validateConfig = (data: unknown, options: ValidateOptions = {}): Va
   const problems: Problem[] = [];
   const catalogue = catalogueOf(config, options.readFile, problems);
   const policy = instancePolicy(catalogue.ids, catalogue.defs, rulesOf(config));
-  problems.push(...checkConfig(config, { catalogue, compiled: compiledPolicy(policy) }));
+  problems.push(...checkConfig(config, { catalogue, compiled: compiledPolicy(policy), warnings: options.warnings !== false }));
   return { config, problems, catalogue, policy };
 };
 
@@ -298,7 +305,7 @@ const materialise = (file: string, validated: Required<Validated>, secrets: Map<
 
 /** Validates data already parsed from `file` (used by tests and the CLI) and resolves its references. */
 export const buildConfig = async (data: unknown, file: string, options: LoadOptions = {}): Promise<BrokerConfig> => {
-  const validated = validateConfig(data, { readFile: fileReaderFor(file) });
+  const validated = validateConfig(data, { readFile: fileReaderFor(file), warnings: options.warnings });
   const { config, problems, catalogue, policy } = validated;
   if (!config || !catalogue || !policy || problems.some((p) => p.severity === 'error')) throw new ConfigError(file, problems);
   const resolved = await resolveRefs(config, file, options);

@@ -1,5 +1,6 @@
 // Bench worker (run by bench.ts, one process per measurement): the many-accounts config of accounts-config.ts.
-//   node tools/bench/accounts.ts cold <config file>            load + validation in this fresh process (ms)
+//   node tools/bench/accounts.ts cold <config file>            load + validation in this fresh process (ms), as a cold start
+//   node tools/bench/accounts.ts check <config file>           the same with check-config's warnings
 //   node tools/bench/accounts.ts warm <config file> <samples>  one decision for one identity, warm (ms), and the trace
 // Results on fd 3.
 
@@ -14,7 +15,7 @@ import { report, sampleInterleaved, summarise } from './stats.ts';
 
 const [mode = '', file = '', samplesText = '2000'] = process.argv.slice(2);
 
-if (mode === 'cold') {
+if (mode === 'cold' || mode === 'check') {
   // What a cold start does with the config (loadConfigFile, in two timed steps): read and parse the text, then
   // validate (schema, accounts, templates, checks) and compile.
   const cpu = (): number => {
@@ -25,7 +26,8 @@ if (mode === 'cold') {
   const start = performance.now();
   const data = await parseConfigText(await readFile(file, 'utf8'), file);
   const parsed = performance.now();
-  const config = await buildConfig(data, file, { resolveSecrets: false });
+  // As a function's cold start loads it (shared/compose/broker.ts): every error checked, warnings left to check-config.
+  const config = await buildConfig(data, file, { resolveSecrets: false, warnings: mode === 'check' });
   const end = performance.now();
   report({ ms: end - start, cpuMs: cpu() - cpuStart, parseMs: parsed - start, validateMs: end - parsed, roles: Object.keys(config.roles).length, rules: config.rules.length, accounts: config.accounts.length, warnings: config.warnings.length });
 } else if (mode === 'warm') {

@@ -114,7 +114,7 @@ const coldPlan = async (builds: Builds, stubUrl: string, caFile: string): Promis
 
 // ---------------------------------------------------------------------------------------------------- many accounts
 
-type AccountsFormat = 'json' | 'yaml' | 'yamlWithFile';
+type AccountsFormat = 'json' | 'yaml' | 'yamlWithFile' | 'checkConfig';
 
 interface AccountsFigures {
   readonly cold: Record<AccountsFormat, { readonly ms: Summary; readonly cpuMs: Summary; readonly parseMs: Summary; readonly validateMs: Summary; readonly roles: number; readonly rules: number; readonly accounts: number }>;
@@ -126,16 +126,17 @@ const measureAccounts = async (): Promise<AccountsFigures> => {
   const dir = resolve(WORK, 'accounts');
   await mkdir(dir, { recursive: true });
   const document = benchConfigDocument();
-  const files: Record<AccountsFormat, string> = { json: resolve(dir, 'broker.json'), yaml: resolve(dir, 'broker.yaml'), yamlWithFile: resolve(dir, 'broker-with-file.yaml') };
+  const files: Record<AccountsFormat, string> = { json: resolve(dir, 'broker.json'), yaml: resolve(dir, 'broker.yaml'), yamlWithFile: resolve(dir, 'broker-with-file.yaml'), checkConfig: resolve(dir, 'broker.json') };
   await writeFile(files.json, JSON.stringify(document));
   await writeFile(files.yaml, stringify(document));
   await writeFile(files.yamlWithFile, stringify(benchConfigWithFile('accounts.json')));
   await writeFile(resolve(dir, 'accounts.json'), JSON.stringify(organizationsDocument(), null, 2));
   const env = functionEnv('TokenFunction');
   const cold = {} as AccountsFigures['cold'];
-  for (const format of ['json', 'yaml', 'yamlWithFile'] as const) {
+  for (const format of ['json', 'yaml', 'yamlWithFile', 'checkConfig'] as const) {
     const runs: Array<{ ms: number; cpuMs: number; parseMs: number; validateMs: number; roles: number; rules: number; accounts: number }> = [];
-    for (let i = 0; i < PLAN.accountsRounds; i++) runs.push((await runWorker('tools/bench/accounts.ts', ['cold', files[format]], env)) as (typeof runs)[number]);
+    const mode = format === 'checkConfig' ? 'check' : 'cold';
+    for (let i = 0; i < PLAN.accountsRounds; i++) runs.push((await runWorker('tools/bench/accounts.ts', [mode, files[format]], env)) as (typeof runs)[number]);
     cold[format] = {
       ms: summarise(runs.map((r) => r.ms)),
       cpuMs: summarise(runs.map((r) => r.cpuMs)),
@@ -159,6 +160,7 @@ const accountsLines = (a: AccountsFigures): string[] => [
       [`config load at cold start: JSON, accounts inline (fresh process each; n=${a.cold.json.ms.n})`, ms(a.cold.json.ms), fixed(a.cold.json.parseMs.median), fixed(a.cold.json.validateMs.median), fixed(a.cold.json.cpuMs.median)],
       ['config load at cold start: YAML rules + accountsFile (Organizations JSON)', ms(a.cold.yamlWithFile.ms), fixed(a.cold.yamlWithFile.parseMs.median), fixed(a.cold.yamlWithFile.validateMs.median), fixed(a.cold.yamlWithFile.cpuMs.median)],
       ['  what if: YAML with the 1,000 accounts inline (js-yaml parses 170 KB)', ms(a.cold.yaml.ms), fixed(a.cold.yaml.parseMs.median), fixed(a.cold.yaml.validateMs.median), fixed(a.cold.yaml.cpuMs.median)],
+      ['check-config: the same JSON with its warnings (shadowed rules, patterns that match nothing, …)', ms(a.cold.checkConfig.ms), fixed(a.cold.checkConfig.parseMs.median), fixed(a.cold.checkConfig.validateMs.median), fixed(a.cold.checkConfig.cpuMs.median)],
       [`one decision, warm: every granted role (POST /roles, ${a.warm.granted} granted; n=${a.warm.all.n})`, ms(a.warm.all), '', '', ''],
       [`one decision, warm: one role by id (POST /token; n=${a.warm.one.n})`, ms(a.warm.one), '', '', ''],
     ],
