@@ -2,11 +2,14 @@
 
 /** Provider, role and rule ids: letters, digits, '.', '_', '-', at most 64, starting with a letter or digit. */
 export const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-export const ROLE_ID = ID;
+/** A role instance's id: a plain role, or `<role>@<account>` for one account's instance of a role template. */
+export const ROLE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}(?:@[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$/;
 /** An IAM role ARN of any partition. */
 export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** An IAM managed policy ARN (AWS-managed or of an account). */
 export const POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]{1,512}$/;
+/** What names a role in a request (audience, the picker's choice): its id, or for an IdP-asserted role its ARN. */
+export const isRoleRef = (value: string): boolean => ROLE_ID.test(value) || ROLE_ARN.test(value);
 /** The 12-digit account id inside an IAM ARN, or undefined. */
 export const accountIdOf = (arn: string): string | undefined => /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1];
 

@@ -21,6 +21,8 @@ export interface AuditRecord {
   readonly decision: 'grant' | 'deny' | 'error';
   readonly code?: string | undefined;
   readonly ruleIds: readonly string[];
+  /** The role instance's id (`readonly@payments-prod`; the ARN of an IdP-asserted role). */
+  readonly roleId?: string | undefined;
   readonly roleArn?: string | undefined;
   readonly sessionName?: string | undefined;
   readonly sourceIdentity?: string | undefined;
@@ -66,9 +68,10 @@ export const auditRecord = (route: string, ctx: RequestContext, now: Date, facts
 });
 
 /** The fields of a grant: which rule, which role and session, which credentials (by AccessKeyId only). */
-export const grantFields = (role: RoleOutcome, credentials: AwsCredentials): Pick<AuditRecord, 'decision' | 'ruleIds' | 'roleArn' | 'sessionName' | 'sourceIdentity' | 'durationSeconds' | 'durationBoundBy' | 'expiration' | 'accessKeyId'> => ({
+export const grantFields = (role: RoleOutcome, credentials: AwsCredentials): Pick<AuditRecord, 'decision' | 'ruleIds' | 'roleId' | 'roleArn' | 'sessionName' | 'sourceIdentity' | 'durationSeconds' | 'durationBoundBy' | 'expiration' | 'accessKeyId'> => ({
   decision: 'grant',
   ruleIds: [role.ruleId],
+  roleId: role.id,
   roleArn: role.arn,
   sessionName: role.session.name,
   sourceIdentity: role.session.sourceIdentity,

@@ -125,7 +125,8 @@ export const composeFromEnvironment = async (options: EnvironmentOptions): Promi
   const settings = readRuntimeSettings(options.env);
   const tracing = settings.BROKER_TRACING === 'true' ? await loadTracing(options.entryUrl) : undefined;
   const aws: AwsOptions = { region: settings.AWS_REGION, requestHandler: options.requestHandler };
-  const config = await loadConfigFile(resolve(settings.BROKER_CONFIG), { ssm: createSsmResolver(new SSMClient(clientConfig(aws, 3))) });
+  // Every error stops the cold start; warnings are check-config's (`npm run broker -- check-config`).
+  const config = await loadConfigFile(resolve(settings.BROKER_CONFIG), { ssm: createSsmResolver(new SSMClient(clientConfig(aws, 3))), warnings: false });
   const metrics = metricsOf(settings.BROKER_METRICS, options.function, config);
   return composeBroker({ config, aws, replayTable: settings.REPLAY_TABLE, signingKeyArn: settings.SIGNING_KEY_ARN, metrics, tracing });
 };

@@ -13,6 +13,8 @@ import {
   templateClaims,
 } from '../rules/index.ts';
 import { mayBeMultiValued, multiValuedClaims } from './multi-valued.ts';
+import { checkAssertedRoles, checkRolePatterns, checkTargetCondition, conditionContext, unusedRoles, type ConditionContext, type TargetContext } from './check-targets.ts';
+import { isTargetKey } from '../rules/index.ts';
 import { readJsonObject } from '../json/strict.ts';
 import type { ParsedConfig, ProviderConfig, RuleConfig } from './schema.ts';
 
@@ -43,8 +45,12 @@ const providersOf = (config: ParsedConfig, rule: RuleConfig): string[] =>
   rule.providers ?? Object.keys(config.providers);
 
 type CondKey = string;
+const conditionSets = new WeakMap<RuleConfig, Map<CondKey, Set<string>>>();
 const conditionSet = (rule: RuleConfig): Map<CondKey, Set<string>> => {
+  const known = conditionSets.get(rule);
+  if (known) return known;
   const out = new Map<CondKey, Set<string>>();
+  conditionSets.set(rule, out);
   for (const [op, block] of Object.entries(rule.conditions ?? {})) {
     for (const [key, value] of Object.entries(block)) out.set(`${op}\u0000${key}`, new Set(conditionValuesToStrings(value)));
   }
@@ -61,10 +67,10 @@ const weakerOrEqual = (a: RuleConfig, b: RuleConfig): boolean => {
   return true;
 };
 
-const covers = (outer: readonly string[], inner: readonly string[]): boolean => outer.includes('*') || inner.every((r) => outer.includes(r));
+const covers = (outer: readonly string[], inner: readonly string[]): boolean => outer.includes('*') || outer.includes('*@*') || inner.every((r) => outer.includes(r));
 const superset = (outer: readonly string[], inner: readonly string[]): boolean => inner.every((p) => outer.includes(p));
 
-export const checkConfig = (config: ParsedConfig): Problem[] => {
+export const checkConfig = (config: ParsedConfig, ctx: TargetContext): Problem[] => {
   const problems: Problem[] = [];
   const error = (path: string, message: string): void => void problems.push({ severity: 'error', path, message });
   const warn = (path: string, message: string): void => void problems.push({ severity: 'warning', path, message });
@@ -99,7 +105,7 @@ export const checkConfig = (config: ParsedConfig): Problem[] => {
     warn('broker.sealingSecret', `browser sign-in (${browserProviders.map(([id]) => id).join(', ')}) needs a sealing secret: env:NAME or ssm:/path, at least 32 bytes`);
   }
 
-  const usedRoles = new Set<string>();
+  const conditions = conditionContext(ctx.catalogue, canSupply);
   const seenIds = new Map<string, number>();
   config.rules.forEach((rule, i) => {
     const path = `rules[${i}]`;
@@ -107,24 +113,23 @@ export const checkConfig = (config: ParsedConfig): Problem[] => {
     if (seenIds.has(rid)) error(`${path}.id`, `duplicate rule id "${rid}" (also rules[${seenIds.get(rid)}])`);
     else seenIds.set(rid, i);
 
-    rule.roles.forEach((r, j) => {
-      if (r === '*') return;
-      if (!Object.hasOwn(config.roles, r)) error(`${path}.roles[${j}]`, `unknown role id "${r}"`);
-      else if (rule.effect === 'allow') usedRoles.add(r);
-    });
-    if (rule.effect === 'allow' && rule.roles.includes('*')) Object.keys(config.roles).forEach((r) => usedRoles.add(r));
+    checkRolePatterns(config, rule, path, ctx, error, warn);
     rule.providers?.forEach((p, j) => {
       if (!Object.hasOwn(config.providers, p)) error(`${path}.providers[${j}]`, `unknown provider id "${p}"`);
     });
 
-    checkConditions(rule, path, error, warn);
+    checkConditions(config, rule, path, conditions, error, warn);
     checkSession(config, rule, path, error, warn);
   });
 
-  checkOrder(config, warn);
-
+  // Warnings that scan every rule pair or every role instance: for check-config, not for every cold start.
+  if (ctx.warnings) {
+    checkOrder(config, warn);
+    checkAssertedRoles(config, ctx, warn);
+  }
+  const unused = new Set(ctx.warnings ? unusedRoles(config, ctx) : []);
   for (const [rid, role] of Object.entries(config.roles)) {
-    if (!usedRoles.has(rid)) warn(`roles.${rid}`, 'no allow rule grants this role');
+    if (unused.has(rid)) warn(`roles.${rid}`, 'no allow rule grants this role');
     if (role.issuance === 'web-identity' && !config.broker.signingKey) {
       warn(`roles.${rid}.issuance`, 'web-identity issuance needs broker.signingKey (npm start supplies a development key)');
     }
@@ -141,7 +146,7 @@ export const policyDocument = (policy: string | Readonly<Record<string, unknown>
   return 'value' in read ? read.value : undefined;
 };
 
-const checkConditions = (rule: RuleConfig, path: string, error: Report, warn: Report): void => {
+const checkConditions = (config: ParsedConfig, rule: RuleConfig, path: string, ctx: ConditionContext, error: Report, warn: Report): void => {
   const entries = Object.entries(rule.conditions ?? {});
   let total = 0;
   let negated = 0;
@@ -155,13 +160,18 @@ const checkConditions = (rule: RuleConfig, path: string, error: Report, warn: Re
       total++;
       if (isNegated(parsed.name)) negated++;
       const at = `${path}.conditions.${op}.${key}`;
-      if (key.startsWith('broker:') && !(BROKER_KEYS as readonly string[]).includes(key)) error(at, `unknown broker key "${key}" (known: ${BROKER_KEYS.join(', ')})`);
+      if (key.startsWith('broker:') && !(BROKER_KEYS as readonly string[]).includes(key) && !isTargetKey(key)) {
+        error(at, `unknown broker key "${key}" (known: ${BROKER_KEYS.join(', ')}; of the role: broker:account, broker:account:name, broker:account:tag/<key>, broker:role)`);
+      }
       if ((parsed.name === 'IpAddress' || parsed.name === 'NotIpAddress') && key !== 'broker:sourceIp') {
         warn(at, `${parsed.name} is meant for broker:sourceIp`);
       }
       const values = conditionValuesToStrings(raw);
       if (values.length === 0) error(at, 'needs at least one value');
+      checkTargetCondition(config, rule, op, key, values, at, ctx, error, warn);
       for (const v of values) {
+        // A policy variable's value is known only per request (and only String… operators take them).
+        if (v.includes('${')) continue;
         const why = OPERATORS[parsed.name].checkValue(v);
         if (why) error(at, why);
       }
@@ -243,25 +253,35 @@ const checkSession = (config: ParsedConfig, rule: RuleConfig, path: string, erro
 /** Rules that can never take effect because of an earlier allow rule (shadowed) or a deny rule (unreachable). */
 const checkOrder = (config: ParsedConfig, warn: Report): void => {
   const rules = config.rules;
+  const providers = rules.map((rule) => providersOf(config, rule));
+  // Only a rule that lists every role of another (or all roles) can cover it: index the rules by the roles they list,
+  // so that a config of hundreds of rules compares each rule with its few candidates, not with every other rule.
+  const byRole = new Map<string, number[]>();
+  const everything: number[] = [];
+  rules.forEach((rule, i) => {
+    if (rule.roles.includes('*') || rule.roles.includes('*@*')) everything.push(i);
+    for (const role of new Set(rule.roles)) byRole.set(role, [...(byRole.get(role) ?? []), i]);
+  });
+  const candidates = (rule: RuleConfig): number[] => [...new Set([...everything, ...(byRole.get(rule.roles[0] ?? '') ?? [])])].sort((a, b) => a - b);
+  const covering = (i: number, rule: RuleConfig, pj: readonly string[]): boolean => {
+    const other = rules[i];
+    return other !== undefined && covers(other.roles, rule.roles) && superset(providers[i] ?? [], pj) && weakerOrEqual(other, rule);
+  };
   rules.forEach((rule, j) => {
     const path = `rules[${j}]`;
-    const pj = providersOf(config, rule);
-    for (let i = 0; i < j; i++) {
-      const earlier = rules[i];
-      if (!earlier || earlier.effect !== rule.effect) continue;
-      if (superset(providersOf(config, earlier), pj) && covers(earlier.roles, rule.roles) && weakerOrEqual(earlier, rule)) {
-        const msg = `shadowed by earlier rule "${ruleIdAt(earlier, i)}", which matches whenever this one does and lists all its roles`;
-        // A warning, not an error: the rule grants nothing the earlier one does not, so it must not block a deploy.
-        warn(path, rule.effect === 'allow' ? `${msg}: it can never grant a role or supply a session` : `${msg}: it is redundant`);
-        return;
-      }
+    const pj = providers[j] ?? [];
+    const others = candidates(rule);
+    const earlier = others.find((i) => i < j && rules[i]?.effect === rule.effect && covering(i, rule, pj));
+    if (earlier !== undefined) {
+      const msg = `shadowed by earlier rule "${ruleIdAt(rules[earlier] ?? rule, earlier)}", which matches whenever this one does and lists all its roles`;
+      // A warning, not an error: the rule grants nothing the earlier one does not, so it must not block a deploy.
+      warn(path, rule.effect === 'allow' ? `${msg}: it can never grant a role or supply a session` : `${msg}: it is redundant`);
+      return;
     }
     if (rule.effect !== 'allow') return;
-    rules.forEach((deny, d) => {
-      if (deny.effect !== 'deny') return;
-      if (superset(providersOf(config, deny), pj) && covers(deny.roles, rule.roles) && weakerOrEqual(deny, rule)) {
-        warn(path, `unreachable: deny rule "${ruleIdAt(deny, d)}" matches whenever this rule does and refuses all its roles`);
-      }
-    });
+    for (const d of others) {
+      const deny = rules[d];
+      if (deny?.effect === 'deny' && covering(d, rule, pj)) warn(path, `unreachable: deny rule "${ruleIdAt(deny, d)}" matches whenever this rule does and refuses all its roles`);
+    }
   });
 };

@@ -1,9 +1,11 @@
 // Loading the config file: parse (YAML or JSON), validate with the schema, run the semantic checks, resolve
 // files and secret references. Every problem is reported by its path; no value from the file is echoed.
 
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { Policy, Rule } from '../rules/index.ts';
+import { compiledPolicy, instancePolicy, type Account, type Policy, type Rule } from '../rules/index.ts';
+import { catalogueOf, type Catalogue, type ConfiguredRole, type FileReader } from './accounts.ts';
 import { checkConfig, policyDocument, ruleIdAt, type Problem } from './check.ts';
 import { materialOf, type KeyMaterial } from './material.ts';
 import { devKeyProblems } from './dev-keys.ts';
@@ -15,7 +17,11 @@ export interface BrokerConfig {
   readonly file: string;
   readonly broker: ParsedConfig['broker'] & { readonly samlEntityId: string; readonly acsUrl: string };
   readonly providers: Readonly<Record<string, ProviderConfig>>;
-  readonly roles: ParsedConfig['roles'];
+  /** Role instances by id: plain roles, and `<role>@<account>` for each account of a role template (docs/accounts.md). */
+  readonly roles: Readonly<Record<string, ConfiguredRole>>;
+  /** The accounts of `accounts:` or `accountsFile:`, in order, and by id (for asserted roles). */
+  readonly accounts: readonly Account[];
+  readonly accountsById: ReadonlyMap<string, Account>;
   /** Rules with their ids filled in (`rule-N` for unnamed rules). */
   readonly rules: readonly Rule[];
   /** What the rules engine needs. */
@@ -45,6 +51,11 @@ export interface LoadOptions {
   readonly ssm?: SsmResolver;
   /** Check structure and semantics only; leave env/ssm references unresolved (used by `check-config`). */
   readonly resolveSecrets?: boolean;
+  /**
+   * Also look for warnings (default true). A function's cold start sets false: every error still stops it, but the
+   * warnings that scan all rule pairs and role instances are check-config's (nothing at run time reads them).
+   */
+  readonly warnings?: boolean;
 }
 
 const zodPath = (path: readonly PropertyKey[]): string =>
@@ -109,20 +120,56 @@ const expandedNodes = (root: unknown): number => {
 };
 
 /** Keys the schema's records would silently drop (`__proto__`): refused, so that no condition or tag vanishes. */
-const forbiddenKeys = (data: unknown, path = '', seen = new Set<object>()): Problem[] => {
-  if (data === null || typeof data !== 'object' || seen.has(data)) return [];
-  seen.add(data);
+const forbiddenKeys = (data: unknown): Problem[] => {
   const out: Problem[] = [];
-  for (const key of Object.keys(data)) {
-    const at = Array.isArray(data) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-    if (key === '__proto__') out.push({ severity: 'error', path: at, message: 'a key named __proto__ is not allowed' });
-    else out.push(...forbiddenKeys((data as Record<string, unknown>)[key], at, seen));
-  }
+  const seen = new Set<object>();
+  // The path is written only for a hit: a config of thousands of accounts has tens of thousands of keys.
+  const parts: string[] = [];
+  const pathOf = (): string => parts.reduce((acc, part) => (part.startsWith('[') ? `${acc}${part}` : acc ? `${acc}.${part}` : part), '');
+  const walk = (value: unknown): void => {
+    if (value === null || typeof value !== 'object' || seen.has(value)) return;
+    seen.add(value);
+    const array = Array.isArray(value);
+    for (const key of Object.keys(value)) {
+      // `accounts:` is read entry by entry, not by the schema: nothing of it is dropped (shared/config/accounts.ts).
+      if (value === data && key === 'accounts') continue;
+      parts.push(array ? `[${key}]` : key);
+      if (key === '__proto__') out.push({ severity: 'error', path: pathOf(), message: 'a key named __proto__ is not allowed' });
+      else walk((value as Record<string, unknown>)[key]);
+      parts.pop();
+    }
+  };
+  walk(data);
   return out;
 };
 
-/** Schema + semantic checks. Returns the parsed config and every problem found. */
-export const validateConfig = (data: unknown): { config?: ParsedConfig; problems: Problem[] } => {
+/** Rules with their ids filled in and inline session policies as documents. */
+const rulesOf = (config: ParsedConfig): Rule[] =>
+  config.rules.map((r, i) => ({
+    ...r,
+    id: ruleIdAt(r, i),
+    // A policy given as a JSON string is the same document as a mapping (checked by checkConfig).
+    ...(r.session?.policy === undefined ? {} : { session: { ...r.session, policy: policyDocument(r.session.policy) } }),
+  }));
+
+export interface ValidateOptions {
+  /** Reads a file the config names (accountsFile), relative to the config file. */
+  readonly readFile?: FileReader | undefined;
+  /** Look for warnings too (default true); see LoadOptions. */
+  readonly warnings?: boolean | undefined;
+}
+
+export interface Validated {
+  readonly config?: ParsedConfig;
+  readonly problems: Problem[];
+  /** Accounts and role instances (when the config passed the schema). */
+  readonly catalogue?: Catalogue;
+  /** The rules engine's input, compiled once here (in the cold start). */
+  readonly policy?: Policy;
+}
+
+/** Schema + semantic checks. Returns the parsed config, its role instances and policy, and every problem found. */
+export const validateConfig = (data: unknown, options: ValidateOptions = {}): Validated => {
   const forbidden = forbiddenKeys(data);
   if (forbidden.length > 0) return { problems: forbidden };
   const result = configSchema.safeParse(data);
@@ -135,7 +182,21 @@ export const validateConfig = (data: unknown): { config?: ParsedConfig; problems
     );
     return { problems };
   }
-  return { config: result.data, problems: checkConfig(result.data) };
+  const config = result.data;
+  const problems: Problem[] = [];
+  const catalogue = catalogueOf(config, options.readFile, problems);
+  const policy = instancePolicy(catalogue.ids, catalogue.defs, rulesOf(config));
+  problems.push(...checkConfig(config, { catalogue, compiled: compiledPolicy(policy), warnings: options.warnings !== false }));
+  return { config, problems, catalogue, policy };
+};
+
+/** Reads files next to the config file (synchronously: once, at cold start). */
+export const fileReaderFor = (file: string): FileReader => (relative) => {
+  try {
+    return readFileSync(resolve(dirname(file), relative), 'utf8');
+  } catch {
+    return undefined;
+  }
 };
 
 const refsOf = (config: ParsedConfig): Array<[string, string]> => {
@@ -211,18 +272,12 @@ const keyTextsOf = (config: ParsedConfig, secrets: ReadonlyMap<string, string>):
   return material;
 };
 
-const materialise = (file: string, config: ParsedConfig, secrets: Map<string, string>, material: KeyMaterial, warnings: Problem[]): BrokerConfig => {
-  // A policy given as a JSON string is the same document as a mapping (checked by checkConfig).
-  const rules: Rule[] = config.rules.map((r, i) => ({
-    ...r,
-    id: ruleIdAt(r, i),
-    ...(r.session?.policy === undefined ? {} : { session: { ...r.session, policy: policyDocument(r.session.policy) } }),
-  }));
+const materialise = (file: string, validated: Required<Validated>, secrets: Map<string, string>, material: KeyMaterial, warnings: Problem[]): BrokerConfig => {
+  const { config, catalogue, policy } = validated;
   const providers: Record<string, ProviderConfig> = Object.create(null) as Record<string, ProviderConfig>;
   for (const [id, p] of Object.entries(config.providers)) {
     providers[id] = p.type === 'saml' && p.metadataFile !== undefined ? { ...p, metadataXml: secrets.get(`file:${p.metadataFile}`) } : p;
   }
-  const roles = Object.assign(Object.create(null) as ParsedConfig['roles'], config.roles);
   // Trailing slashes: the look-behind starts a match only at the first slash of a run (linear time).
   const baseUrl = config.broker.baseUrl.replace(/(?<!\/)\/+$/, '');
   return {
@@ -234,9 +289,14 @@ const materialise = (file: string, config: ParsedConfig, secrets: Map<string, st
       acsUrl: `${baseUrl}/saml/acs`,
     },
     providers,
-    roles,
-    rules,
-    policy: { roles, rules },
+    // Thousands of role instances: the record by id is built on first read (the engine reads its arrays).
+    get roles(): Readonly<Record<string, ConfiguredRole>> {
+      return policy.roles as Readonly<Record<string, ConfiguredRole>>;
+    },
+    accounts: catalogue.accounts,
+    accountsById: catalogue.accountsById,
+    rules: policy.rules,
+    policy,
     secrets,
     material,
     warnings,
@@ -245,14 +305,15 @@ const materialise = (file: string, config: ParsedConfig, secrets: Map<string, st
 
 /** Validates data already parsed from `file` (used by tests and the CLI) and resolves its references. */
 export const buildConfig = async (data: unknown, file: string, options: LoadOptions = {}): Promise<BrokerConfig> => {
-  const { config, problems } = validateConfig(data);
-  if (!config || problems.some((p) => p.severity === 'error')) throw new ConfigError(file, problems);
+  const validated = validateConfig(data, { readFile: fileReaderFor(file), warnings: options.warnings });
+  const { config, problems, catalogue, policy } = validated;
+  if (!config || !catalogue || !policy || problems.some((p) => p.severity === 'error')) throw new ConfigError(file, problems);
   const resolved = await resolveRefs(config, file, options);
   resolved.problems.push(...devKeyProblems(config.broker.baseUrl, keyTextsOf(config, resolved.secrets), options.env ?? process.env));
   const { material, problems: materialProblems } = await materialOf(config, resolved.secrets);
   resolved.problems.push(...materialProblems);
   if (resolved.problems.length > 0) throw new ConfigError(file, [...problems, ...resolved.problems]);
-  return materialise(file, config, resolved.secrets, material, problems);
+  return materialise(file, { config, problems, catalogue, policy }, resolved.secrets, material, problems);
 };
 
 export const loadConfigFile = async (file: string, options: LoadOptions = {}): Promise<BrokerConfig> => {

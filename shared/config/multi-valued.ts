@@ -10,8 +10,13 @@ const LIST_NAMES = new Set(['groups', 'group', 'roles', 'role', 'amr', 'memberof
 /** `groups`, `http://schemas.microsoft.com/ws/2008/06/identity/claims/groups`, `/realm_access/roles`, `urn:x:memberOf`. */
 const isListName = (name: string): boolean => LIST_NAMES.has((name.split(/[/:#]/).at(-1) ?? '').toLowerCase());
 
+const cache = new WeakMap<ParsedConfig, ReadonlySet<string>>();
+
 export const multiValuedClaims = (config: ParsedConfig): ReadonlySet<string> => {
+  const known = cache.get(config);
+  if (known) return known;
   const names = new Set<string>();
+  cache.set(config, names);
   for (const rule of config.rules) {
     for (const [operator, block] of Object.entries(rule.conditions ?? {})) {
       if (operator.startsWith('ForAnyValue:') || operator.startsWith('ForAllValues:')) for (const key of Object.keys(block)) names.add(key);

@@ -2,13 +2,15 @@
 // misspelt key is an error rather than a silently ignored setting.
 
 import * as z from 'zod/mini';
-import { ID, isSecureOrLoopbackUrl, POLICY_ARN, ROLE_ARN } from '../patterns.ts';
+import { ID, isSecureOrLoopbackUrl, POLICY_ARN } from '../patterns.ts';
 import { describeIssue } from './messages.ts';
 
 // The config is parsed once per cold start: zod's JIT (code generated with `new Function` on the first parse) costs
 // more than it saves for one parse (~15 ms of a cold start), and no code is generated at run time.
 z.config({ jitless: true, customError: describeIssue });
 
+/** A role ARN, or a role template's: `${account}` in place of the account id. */
+const ROLE_ARN_OR_TEMPLATE = /^arn:aws[a-z-]*:iam::(?:\d{12}|\$\{account\}):role\/[\w+=,.@/-]{1,512}$/;
 /** A secret is always a reference, never a literal: `env:NAME` or `ssm:/path`. */
 export const SECRET_REF = /^(env:[A-Za-z_][A-Za-z0-9_]*|ssm:\/[A-Za-z0-9_./-]+)$/;
 /** Key material: a secret reference, a file relative to the config (`file:keys/sp.pem`) or, for signing, a KMS key. */
@@ -39,6 +41,13 @@ const mfa = z.strictObject({
 
 const claimMappings = z.record(nonEmpty(), nonEmpty());
 
+/** IdP-asserted roles (docs/accounts.md): the attribute (SAML) or claim (OIDC) that lists role ARNs, and the ARNs accepted. */
+const assertedRoles = z.strictObject({
+  attribute: nonEmpty(),
+  allow: z.array(z.string().check(z.regex(/^arn:[^\s]+$/, 'must be a role ARN pattern (arn:aws:iam::*:role/Okta-*)'))).check(z.minLength(1, 'needs at least one role ARN pattern')),
+  maxSessionSeconds: z._default(seconds(900, 43_200), 3600),
+});
+
 const samlProvider = z.strictObject({
   type: z.literal('saml'),
   label: z.optional(nonEmpty()),
@@ -54,6 +63,7 @@ const samlProvider = z.strictObject({
   decryptionCert: z.optional(z.string().check(z.regex(KEY_REF, 'must be file:PATH, env:NAME or ssm:/path'))),
   mfa: z.optional(mfa),
   claims: z.optional(claimMappings),
+  assertedRoles: z.optional(assertedRoles),
 });
 
 const oidcProvider = z.strictObject({
@@ -79,12 +89,22 @@ const oidcProvider = z.strictObject({
   maxTokenAgeSeconds: z.optional(seconds(60, 31_622_400)),
   mfa: z.optional(mfa),
   claims: z.optional(claimMappings),
+  assertedRoles: z.optional(assertedRoles),
 });
 
 const provider = z.discriminatedUnion('type', [samlProvider, oidcProvider]);
 
+/** A tag selector's values: one value or a list of alternatives. */
+const tagValues = z.union([z.string(), z.array(z.string()).check(z.minLength(1, 'needs at least one value'))], { error: 'must be a string or a list of strings' });
+
 const role = z.strictObject({
-  arn: z.string().check(z.regex(ROLE_ARN, 'must be an IAM role ARN (arn:aws:iam::123456789012:role/Name)')),
+  arn: z.string().check(z.regex(ROLE_ARN_OR_TEMPLATE, 'must be an IAM role ARN (arn:aws:iam::123456789012:role/Name), or arn:aws:iam::${account}:role/Name for a role template')),
+  /** A role template's accounts: names, "*", or a tag selector. */
+  accounts: z.optional(
+    z.union([z.array(nonEmpty()).check(z.minLength(1, 'needs at least one account name (or "*")')), z.strictObject({ tags: z.record(nonEmpty(), tagValues) })], {
+      error: 'must be a list of account names ("*" for all) or { tags: { key: [values] } }',
+    }),
+  ),
   label: z.optional(nonEmpty()),
   maxSessionSeconds: z._default(seconds(900, 43_200), 3600),
   issuance: z._default(z.enum(['assume-role', 'web-identity']), 'assume-role'),
@@ -139,10 +159,20 @@ const broker = z.strictObject({
   ),
 });
 
+/**
+ * `accounts:` (and the `accounts` member of an accountsFile): account name → { id, label, tags }. Checked entry by
+ * entry in shared/config/accounts.ts rather than by the schema: a thousand accounts cost the schema ~40 ms of cold start.
+ */
+export const accountsSchema = z.record(z.string(), z.unknown());
+
 export const configSchema = z.strictObject({
   version: z.literal(1),
   broker,
   providers: z.record(id('provider'), provider),
+  /** AWS accounts by name (docs/accounts.md); or `accountsFile`. */
+  accounts: z.optional(accountsSchema),
+  /** A JSON file of accounts: `aws organizations list-accounts` output, or `{"accounts": {...}}` (relative to this file). */
+  accountsFile: z.optional(nonEmpty()),
   roles: z.record(id('role'), role),
   rules: z.array(rule),
 });

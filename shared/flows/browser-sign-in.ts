@@ -12,7 +12,7 @@ import { reviveIdentity, type VerifiedIdentity } from '../identity/verified-iden
 import { DEFAULT_DESTINATION, isConsoleUrl, type ConsoleFederation } from '../issuance/console.ts';
 import type { CredentialIssuer } from '../issuance/issue.ts';
 import type { AwsCredentials } from '../issuance/sts.ts';
-import { ROLE_ID } from '../patterns.ts';
+import { isRoleRef } from '../patterns.ts';
 import type { RequestContext } from '../request.ts';
 import { STS_MAXIMUM, type Decision, type RoleOutcome } from '../rules/index.ts';
 import type { ReplayStore } from '../stores/replay.ts';
@@ -34,7 +34,7 @@ export interface BrowserIntent {
 /** `target` is a keyword, never a URL; `destination` only an AWS console URL (open-redirect defence). */
 export const checkIntent = (intent: { role?: string | undefined; target?: string | undefined; destination?: string | undefined }): BrowserIntent => {
   if (intent.target !== undefined && intent.target !== 'console' && intent.target !== 'cli') throw new BrokerError('DESTINATION_NOT_ALLOWED', 'target must be console or cli');
-  if (intent.role !== undefined && !ROLE_ID.test(intent.role)) throw new BrokerError('INVALID_REQUEST', 'role must be a role id', { publicDetail: 'role must be a role id.' });
+  if (intent.role !== undefined && !isRoleRef(intent.role)) throw new BrokerError('INVALID_REQUEST', 'role must be a role id', { publicDetail: 'role must be a role id.' });
   if (intent.destination !== undefined && !isConsoleUrl(intent.destination)) throw new BrokerError('DESTINATION_NOT_ALLOWED', 'destination is not an AWS console URL');
   return { role: intent.role, target: intent.target as Target | undefined, destination: intent.destination };
 };
@@ -154,14 +154,32 @@ export const createBrowserSignIn = (deps: BrowserSignInDeps) => {
     };
   };
 
+  /** The ticket's payload, opened and checked to be bound to this browser (TICKET_INVALID otherwise). */
+  const openTicket = (ticket: string | undefined, browserId: string | undefined, now: Date): TicketPayload => {
+    if (!ticket) throw new BrokerError('TICKET_INVALID', 'no ticket');
+    const payload = deps.tickets.open(ticket, now);
+    // Bound to the browser that signed in: a ticket lifted from another browser is useless.
+    if (browserId === undefined || !sameDigest(digest(browserId), payload.browser)) throw new BrokerError('TICKET_INVALID', 'ticket bound to another browser');
+    return payload;
+  };
+
+  /** GET /session: the picker of a ticket again (its filter without JavaScript). Decided again; the ticket is not spent. */
+  const showPicker = async (request: { readonly ticket?: string | undefined; readonly browserId?: string | undefined; readonly ctx: RequestContext }): Promise<Picker> => {
+    const { ctx } = request;
+    const now = clock();
+    const ticket = request.ticket ?? '';
+    const { identity, destination } = openTicket(ticket, request.browserId, now);
+    const decision = decideFor(deps.config, { identity, ctx, now, requestedSeconds: STS_MAXIMUM });
+    if (decision.outcome === 'deny') return refuse('/session', identity, ctx, now, decision);
+    deps.audit({ ...auditRecord('/session', ctx, now, { identity, decision }), decision: 'grant', code: 'PICKER_SHOWN' });
+    return { ticket, roles: decision.roles, defaultSeconds: deps.config.broker.defaultSessionSeconds, destination, who: identity.subject };
+  };
+
   /** POST /session: the picker's form, from the browser the ticket is bound to. */
   const completeSession = async (request: SessionRequest): Promise<Delivery> => {
     const { form, ctx } = request;
     const now = clock();
-    if (!form.ticket) throw new BrokerError('TICKET_INVALID', 'no ticket');
-    const payload = deps.tickets.open(form.ticket, now);
-    // Bound to the browser that signed in: a ticket lifted from another browser is useless.
-    if (request.browserId === undefined || !sameDigest(digest(request.browserId), payload.browser)) throw new BrokerError('TICKET_INVALID', 'ticket bound to another browser');
+    const payload = openTicket(form.ticket, request.browserId, now);
     const intent = checkIntent({ role: form.role, target: form.target ?? 'console', destination: form.destination ?? payload.destination });
     if (intent.role === undefined) throw new BrokerError('INVALID_REQUEST', 'no role chosen', { publicDetail: 'Choose a role.' });
     if (form.duration !== undefined && !/^\d{1,6}$/.test(form.duration)) throw new BrokerError('INVALID_REQUEST', 'bad duration', { publicDetail: 'duration must be a number of seconds.' });
@@ -175,7 +193,7 @@ export const createBrowserSignIn = (deps: BrowserSignInDeps) => {
     return deliver('/session', identity, role, { ...intent, target: intent.target ?? 'console' }, ctx, now);
   };
 
-  return { afterSignIn, completeSession };
+  return { afterSignIn, showPicker, completeSession };
 };
 
 export type BrowserSignIn = ReturnType<typeof createBrowserSignIn>;

@@ -42,7 +42,10 @@ label{display:block;font-weight:600;margin:.5rem 0 .25rem}select,input{font:inhe
 fieldset{border:0;padding:0;margin:0 0 1rem}legend{font-weight:600;margin-bottom:.25rem}
 label.role{display:flex;gap:.75rem;align-items:flex-start;font-weight:normal;padding:.6rem;border:1px solid var(--line);border-radius:.4rem;cursor:pointer}
 label.role input{margin-top:.3rem;width:1.1rem;height:1.1rem}label.role:has(input:checked){border-color:var(--accent)}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0}`;
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0}
+[hidden]{display:none!important}label.role span{overflow-wrap:anywhere;min-width:0}
+.row{display:flex;gap:.5rem}.row input{flex:1;min-width:0}#q-hint{margin:0 0 .25rem}
+fieldset.account{margin:0 0 1rem}fieldset.account legend{font-weight:600;margin:.25rem 0}fieldset.account legend .muted{font-weight:normal;overflow-wrap:anywhere}`;
 
 export interface PageOptions {
   /** Origins a form on this page may end up at after redirects (CSP form-action), besides 'self'. */
@@ -55,6 +58,8 @@ export interface PageOptions {
 /** Static scripts a page may carry (never built from input), allowed by the same per-response nonce. */
 export const SCRIPTS = {
   copy: `for(const b of document.querySelectorAll('button.copy')){b.hidden=false;b.addEventListener('click',async()=>{const t=document.getElementById(b.dataset.copy);if(!t)return;try{await navigator.clipboard.writeText(t.textContent||'');b.textContent='Copied';}catch{b.textContent='Copy failed';}setTimeout(()=>{b.textContent='Copy';},1500);});}`,
+  // The role picker's filter, instant: the same matching as the server's (every term a substring of data-q).
+  filter: `const f=document.getElementById('role-filter'),q=document.getElementById('q'),count=document.getElementById('role-count'),none=document.getElementById('no-match');if(f&&q&&count&&none){const items=[...document.querySelectorAll('li[data-q]')],groups=[...document.querySelectorAll('fieldset.account')],total=items.length,tail=count.textContent.replace(/^\\d+ of \\d+ roles/,'');f.hidden=false;const b=f.querySelector('button');if(b)b.hidden=true;const apply=()=>{const terms=q.value.toLowerCase().split(/\\s+/).filter(Boolean);let shown=0;for(const li of items){const ok=terms.every((t)=>li.dataset.q.includes(t));li.hidden=!ok;if(ok)shown++;else{const r=li.querySelector('input');if(r&&r.checked)r.checked=false;}}for(const g of groups)g.hidden=!g.querySelector('li[data-q]:not([hidden])');count.textContent=shown+' of '+total+' roles'+tail;none.hidden=shown>0;for(const a of none.querySelectorAll('a'))a.hidden=true;};q.addEventListener('input',apply);f.addEventListener('submit',(e)=>{e.preventDefault();apply();});}`,
 } as const;
 
 /** A complete page: its stylesheet (and optional static script) allowed by a per-response nonce; no inline handlers. */

@@ -24,33 +24,110 @@ export interface PickerInput {
   readonly defaultSeconds: number;
   readonly destination?: string | undefined;
   readonly who: string;
+  /** The filter (GET /session?q=…): roles that do not match are rendered hidden. */
+  readonly query?: string | undefined;
+  /** GET /session can re-render this picker (its ticket travels in the picker cookie): the filter works without JavaScript. */
+  readonly serverFilter?: boolean | undefined;
 }
+
+/** Above this many roles the picker offers its filter. */
+export const FILTER_FROM = 8;
+/** A filter longer than this is cut. */
+export const MAX_QUERY = 200;
+
+/** What the filter searches (docs/accounts.md): the role id, role label, account label, name and id. Lower case. */
+export const roleSearchText = (role: RoleOutcome): string =>
+  [role.id, role.label ?? '', role.account?.label ?? '', role.account?.name ?? '', role.account?.id ?? ''].join(' ').toLowerCase();
+
+/** Every whitespace-separated term of the query is a substring of the role's search text (case-insensitive). */
+export const matchesQuery = (text: string, query: string): boolean =>
+  query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((t) => t !== '')
+    .every((t) => text.includes(t));
+
+interface Group {
+  readonly account: RoleOutcome['account'];
+  /** The account id (from the ARN when the config does not know the account). */
+  readonly id: string;
+  readonly roles: RoleOutcome[];
+}
+
+/** Roles grouped by account, in the order they come; a role of an account the config does not know, by its ARN's. */
+const groupsOf = (roles: readonly RoleOutcome[]): Group[] => {
+  const groups = new Map<string, Group>();
+  for (const role of roles) {
+    const id = role.account?.id ?? accountIdOf(role.arn) ?? '';
+    const group = groups.get(id) ?? { account: role.account, id, roles: [] };
+    group.roles.push(role);
+    groups.set(id, group);
+  }
+  return [...groups.values()];
+};
+
+const hidden = (on: boolean): SafeHtml => new SafeHtml(on ? ' hidden' : '');
+
+/** What the list needs to know of the filter: which roles match, which one is chosen first, whether items carry data-q. */
+interface Shown {
+  readonly visible: ReadonlySet<RoleOutcome>;
+  readonly first: RoleOutcome | undefined;
+  readonly filterable: boolean;
+  readonly grouped: boolean;
+}
+
+const roleItem = (role: RoleOutcome, shown: Shown): SafeHtml => {
+  const detail = shown.grouped ? role.id : `account ${accountIdOf(role.arn) ?? ''}`;
+  return html`<li${hidden(!shown.visible.has(role))}${shown.filterable ? html` data-q="${roleSearchText(role)}"` : html``}><label class="role"><input type="radio" name="role" value="${role.id}"${flag(role === shown.first, ' checked')} required>
+<span><strong>${role.label ?? role.id}</strong><br><span class="muted">${detail} · ${role.arn.split('/').slice(1).join('/')} · up to ${formatDuration(role.session.durationSeconds)}</span></span></label></li>`;
+};
+
+/** One fieldset per account (label, name, id; an account the config does not know by its id), roles in it. */
+const accountGroup = (g: Group, shown: Shown): SafeHtml =>
+  html`<fieldset class="account"${hidden(!g.roles.some((r) => shown.visible.has(r)))}><legend>${
+    g.account ? html`${g.account.label ?? g.account.name} <span class="muted">${g.account.name} · ${g.account.id}</span>` : html`Account ${g.id}`
+  }</legend><ul class="plain">${g.roles.map((r) => roleItem(r, shown))}</ul></fieldset>`;
+
+/** The filter: a GET form (works without JavaScript when the server can re-render), the count, the no-match note. */
+const filterBlock = (query: string, summary: string, anyVisible: boolean, serverFilter: boolean): SafeHtml =>
+  html`<form method="get" action="/session" role="search" id="role-filter" class="filter"${hidden(!serverFilter)}>
+<label for="q">Filter roles</label>
+<p class="muted" id="q-hint">Role, account name, label or id</p>
+<div class="row"><input id="q" name="q" type="search" value="${query}" autocomplete="off" spellcheck="false" aria-describedby="q-hint role-count"><button type="submit" class="secondary">Filter</button></div>
+</form>
+<p id="role-count" class="muted" aria-live="polite">${summary}</p>
+<p id="no-match"${hidden(anyVisible)}>No role matches the filter. ${serverFilter ? html`<a href="/session">Show all roles</a>` : html``}</p>`;
 
 export const pickerPage = (input: PickerInput, options: PageOptions = {}): HttpResult => {
   const longest = Math.max(...input.roles.map((r) => r.session.durationSeconds));
   const choices = DURATIONS.filter((d) => d <= longest);
   if (!choices.includes(longest)) choices.push(longest);
   const preferred = Math.min(input.defaultSeconds, longest);
-  const roles: SafeHtml[] = input.roles.map(
-    (role, i) => html`<li><label class="role"><input type="radio" name="role" value="${role.id}"${flag(i === 0, ' checked')} required>
-<span><strong>${role.label ?? role.id}</strong><br><span class="muted">account ${accountIdOf(role.arn) ?? ''} · ${role.arn.split('/').slice(1).join('/')} · up to ${formatDuration(role.session.durationSeconds)}</span></span></label></li>`,
-  );
+  const query = (input.query ?? '').slice(0, MAX_QUERY);
+  const visible = new Set(input.roles.filter((r) => matchesQuery(roleSearchText(r), query)));
+  const grouped = input.roles.some((r) => r.account !== undefined);
+  const filterable = input.roles.length > FILTER_FROM || query !== '';
+  const shown: Shown = { visible, first: input.roles.find((r) => visible.has(r)), filterable, grouped };
+  const groups = grouped ? groupsOf(input.roles) : [];
+  const list = grouped ? groups.map((g) => accountGroup(g, shown)) : [html`<ul class="plain">${input.roles.map((r) => roleItem(r, shown))}</ul>`];
+  const summary = `${visible.size} of ${input.roles.length} roles${groups.length > 0 ? ` in ${groups.length} account${groups.length === 1 ? '' : 's'}` : ''}`;
   const options_: SafeHtml[] = choices.map((d) => html`<option value="${d}"${flag(d === preferred, ' selected')}>${formatDuration(d)}</option>`);
   return page(
     'Choose a role',
     html`<h1>Choose a role</h1>
 <p class="muted">Signed in as <strong>${input.who}</strong>.</p>
+${filterable ? filterBlock(query, summary, visible.size > 0, input.serverFilter === true) : html``}
 <form method="post" action="/session" class="card">
 <input type="hidden" name="ticket" value="${input.ticket}">
 ${input.destination ? html`<input type="hidden" name="destination" value="${input.destination}">` : html``}
-<fieldset><legend>Role</legend><ul class="plain">${roles}</ul></fieldset>
+<fieldset class="roles"><legend>Role</legend>${list}</fieldset>
 <label for="duration">Session length</label>
 <select id="duration" name="duration">${options_}</select>
 <p class="muted">Longer than a role allows is shortened to its maximum.</p>
 <p><button type="submit" name="target" value="console">Open console</button>
 <button type="submit" name="target" value="cli" class="secondary">CLI credentials</button></p>
 </form>`,
-    options,
+    { ...options, ...(filterable ? { script: 'filter' as const } : {}) },
   );
 };
 

@@ -6,7 +6,8 @@ import { SESSION_TOKEN_TYPE } from '../flows/cli-session.ts';
 import type { Exchanged, SubjectTokenKind, TokenRequest } from '../flows/token-exchange.ts';
 import type { AwsCredentials } from '../issuance/sts.ts';
 import type { RoleOutcome } from '../rules/index.ts';
-import { ROLE_ARN, ROLE_ID } from '../patterns.ts';
+import { accountView } from '../identity/explain.ts';
+import { isRoleRef, ROLE_ARN } from '../patterns.ts';
 import { rfc3339 } from '../time.ts';
 import type { Params } from './decode.ts';
 
@@ -49,7 +50,7 @@ export const decodeTokenRequest = (params: Params, options: TokenRequestOptions 
   const roleArn = params.get('resource') || undefined;
   const roleId = params.get('audience') || undefined;
   if (roleArn !== undefined && !ROLE_ARN.test(roleArn)) throw invalid('resource must be an IAM role ARN.');
-  if (roleId !== undefined && !ROLE_ID.test(roleId)) throw invalid('audience must be a role id.');
+  if (roleId !== undefined && !isRoleRef(roleId)) throw invalid('audience must be a role id (role or role@account).');
   const duration = params.get('duration_seconds');
   let durationSeconds: number | undefined;
   if (duration !== undefined && duration !== '') {
@@ -86,7 +87,7 @@ export const credentialDocument = (credentials: AwsCredentials, roleArn: string,
 
 export const exchangedDocument = (exchanged: Exchanged, now: Date): CredentialDocument => credentialDocument(exchanged.credentials, exchanged.role.arn, now);
 
-/** POST /roles's answer. */
+/** POST /roles's answer; `account` for every role whose account the config knows (docs/accounts.md). */
 export const roleListingDocument = (roles: readonly RoleOutcome[]) => ({
-  roles: roles.map((r) => ({ id: r.id, arn: r.arn, label: r.label, maxSessionSeconds: r.session.durationSeconds })),
+  roles: roles.map((r) => ({ id: r.id, arn: r.arn, label: r.label, maxSessionSeconds: r.session.durationSeconds, ...(r.account === undefined ? {} : { account: accountView(r) }) })),
 });

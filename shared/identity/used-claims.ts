@@ -1,16 +1,22 @@
-// The claims a config can ever look at: condition keys, `${…}` templates, provider mappings, and what the broker
-// derives from claims itself (`sub` for the default session name, `acr`/`amr` for broker:mfa). Computed once per
-// config. It decides which unreadable values refuse an identity, and what a role-picker ticket has to carry.
+// The claims a config can ever look at: condition keys, policy variables in condition values, `${…}` templates,
+// provider mappings, the attribute or claim that asserts roles (assertedRoles), and what the broker derives from
+// claims itself (`sub` for the default session name, `acr`/`amr` for broker:mfa). Computed once per config. It
+// decides which unreadable values refuse an identity, and what a role-picker ticket has to carry.
 
 import type { BrokerConfig } from '../config/index.ts';
-import { BROKER_PREFIX, templateClaims } from '../rules/index.ts';
+import { BROKER_PREFIX, conditionValuesToStrings, policyVariables, templateClaims } from '../rules/index.ts';
 
 const cache = new WeakMap<BrokerConfig, ReadonlySet<string>>();
 
 const rawNames = (config: BrokerConfig): Set<string> => {
   const names = new Set<string>(['sub']);
   for (const rule of config.rules) {
-    for (const block of Object.values(rule.conditions ?? {})) for (const key of Object.keys(block)) names.add(key);
+    for (const block of Object.values(rule.conditions ?? {})) {
+      for (const [key, raw] of Object.entries(block)) {
+        names.add(key);
+        for (const value of conditionValuesToStrings(raw)) for (const claim of policyVariables(value)) names.add(claim);
+      }
+    }
     const session = rule.session;
     const templates = [session?.name, session?.sourceIdentity, ...Object.values(session?.tags ?? {})];
     for (const template of templates) if (template !== undefined) for (const claim of templateClaims(template)) names.add(claim);
@@ -20,6 +26,7 @@ const rawNames = (config: BrokerConfig): Set<string> => {
     names.add('amr');
   }
   for (const provider of Object.values(config.providers)) {
+    if (provider.assertedRoles) names.add(provider.assertedRoles.attribute);
     for (const [target, source] of Object.entries(provider.claims ?? {})) {
       names.add(target);
       // A JSON pointer reads into a claim (an object, as a rule never could): the mapped name stands for it.

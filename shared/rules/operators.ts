@@ -2,7 +2,7 @@
 // Negated operators are expressed through their positive twin so that set qualifiers treat them as IAM does.
 
 import { inCidr, parseCidr } from './ip.ts';
-import { likeMatch } from './like.ts';
+import { likeMatch, likeMatchCompiled, type LikePattern } from './like.ts';
 
 export type Qualifier = 'none' | 'ForAnyValue' | 'ForAllValues';
 
@@ -118,7 +118,13 @@ export const isNegated = (name: OperatorName): boolean => OPERATORS[name].negate
  * ForAnyValue: some value satisfies it. ForAllValues: every value does, and it is FALSE for an empty set
  * (unlike IAM's vacuous truth). Null ignores qualifiers: true = the claim is missing.
  */
-export const evaluateCondition = (op: ParsedOperator, claimValues: readonly string[], conditions: readonly string[]): boolean => {
+export const evaluateCondition = (
+  op: ParsedOperator,
+  claimValues: readonly string[],
+  conditions: readonly string[],
+  /** StringLike / StringNotLike patterns built from pieces (policy variables), used instead of `conditions`. */
+  likePatterns?: readonly LikePattern[],
+): boolean => {
   if (op.name === 'Null') {
     const wantMissing = conditions.some((c) => foldAscii(c) === 'true');
     const wantPresent = conditions.some((c) => foldAscii(c) === 'false');
@@ -126,7 +132,13 @@ export const evaluateCondition = (op: ParsedOperator, claimValues: readonly stri
     return (wantMissing && missing) || (wantPresent && !missing);
   }
   const def = OPERATORS[op.name];
-  const positive = (v: string): boolean => conditions.some((c) => def.match(v, c));
+  const compiled = likePatterns !== undefined && (op.name === 'StringLike' || op.name === 'StringNotLike') ? likePatterns : undefined;
+  const positive = compiled
+    ? (v: string): boolean => {
+        const chars = Array.from(nfc(v));
+        return compiled.some((p) => likeMatchCompiled(chars, p));
+      }
+    : (v: string): boolean => conditions.some((c) => def.match(v, c));
   const holds = def.negated ? (v: string): boolean => !positive(v) : positive;
   switch (op.qualifier) {
     case 'none':

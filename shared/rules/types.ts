@@ -10,11 +10,26 @@ export type ConditionBlock = Readonly<Record<string, Readonly<Record<string, Con
 
 export type Issuance = 'assume-role' | 'web-identity';
 
+/** An AWS account the config names (`accounts:` or `accountsFile:`): the target keys of the roles in it. */
+export interface Account {
+  /** 12 digits. */
+  readonly id: string;
+  /** The account's name in the config (`broker:account:name`, the part after `@` in role ids). */
+  readonly name: string;
+  readonly label?: string | undefined;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** One role instance: a plain role, one account's instance of a role template, or a role the IdP asserted. */
 export interface RoleDef {
   readonly arn: string;
   readonly label?: string | undefined;
   readonly maxSessionSeconds: number;
   readonly issuance: Issuance;
+  /** `broker:role`: the role's id without the account (the template's id; `asserted`). Default: the role's own id. */
+  readonly role?: string | undefined;
+  /** The known account the role is in; undefined when its ARN names no account of the config. */
+  readonly account?: Account | undefined;
 }
 
 export interface SessionSpec {

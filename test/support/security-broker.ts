@@ -56,6 +56,10 @@ export const SECURITY_RULES: unknown[] = [
 export interface BrokerOptions {
   /** Replaces SECURITY_RULES. */
   readonly rules?: unknown[];
+  /** Changes the config document before the broker boots (accounts, roles, provider settings). */
+  readonly edit?: (config: Record<string, any>) => void;
+  /** More files beside the config (an accountsFile). */
+  readonly files?: Readonly<Record<string, string>>;
   /** Capture stdout/stderr (the logger) for the whole run; default true. */
   readonly capture?: boolean;
 }
@@ -124,10 +128,11 @@ export const startBrokerUnderTest = async (options: BrokerOptions = {}): Promise
       },
       rules: options.rules ?? SECURITY_RULES,
     };
+    options.edit?.(config);
     const sealingSecret = freshSealingSecret();
     // STS in this process (aws-sdk-client-mock below); dynalite for the replay table.
     const booted = await bootBroker({
-      config: { document: config, files: { 'signing.pem': signingKey } },
+      config: { document: config, files: { 'signing.pem': signingKey, ...options.files } },
       replayTable: 'replay-security',
       sts: 'in-process',
       credentials: 'local',
@@ -187,11 +192,11 @@ export const startBrokerUnderTest = async (options: BrokerOptions = {}): Promise
  * The broker of one test file: started in beforeAll, stopped in afterAll. The returned object is filled in by
  * beforeAll, so the file uses it as the started broker. `resetStsEach`: the STS mock is reset before every test.
  */
-export const useBrokerUnderTest = (options: { readonly resetStsEach?: boolean } = {}): BrokerUnderTest => {
+export const useBrokerUnderTest = (options: { readonly resetStsEach?: boolean } & BrokerOptions = {}): BrokerUnderTest => {
   const broker = {} as BrokerUnderTest;
   let started = false;
   beforeAll(async () => {
-    Object.assign(broker, await startBrokerUnderTest());
+    Object.assign(broker, await startBrokerUnderTest(options));
     started = true;
   }, 60_000);
   afterAll(async () => {

@@ -21,7 +21,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   issuance: ['rules', 'errors.ts'],
   stores: ['errors.ts'],
   config: ['rules', 'jose', 'json', 'errors.ts', 'patterns.ts'],
-  rules: [],
+  rules: ['patterns.ts'],
   jose: ['json', 'errors.ts'],
   json: [],
 };

@@ -44,6 +44,7 @@ describe('template.yaml', () => {
         'GET /oidc/login',
         'GET /oidc/callback',
         'POST /session',
+        'GET /session',
         'POST /token',
         'POST /roles',
         'GET /.well-known/openid-configuration',

@@ -1,8 +1,10 @@
-// `npm run bench [-- --quick] [-- --baseline REV]`: every figure of docs/performance.md, measured in one run on this machine — bundle
-// sizes (built as sam build builds them), cold starts next to a trivial handler, warm POST /token next to its
-// floor (jose jwtVerify + the same STS send) and with a broker session (CLI sign-in) instead of the ID token, warm POST
-// /saml/acs next to samlify and node-saml on the same response, CPU to the refusal of the worst SAML messages we know
-// (tools/bench/saml-adversarial.ts), and `fbroker credentials` with a warm cache and a cache miss next to `node -e 0`.
+// `npm run bench [-- --quick] [-- --baseline REV] [-- --only accounts]`: every figure of docs/performance.md, measured
+// in one run on this machine — bundle sizes (built as sam build builds them), cold starts next to a trivial handler,
+// warm POST /token next to its floor (jose jwtVerify + the same STS send) and with a broker session (CLI sign-in)
+// instead of the ID token, warm POST /saml/acs next to samlify and node-saml on the same response, CPU to the refusal
+// of the worst SAML messages we know (tools/bench/saml-adversarial.ts), `fbroker credentials` with a warm cache and a
+// cache miss next to `node -e 0`, and a config of 1,000 accounts × 10 role templates (tools/bench/accounts-config.ts):
+// its load at cold start and one decision warm.
 // Prints a table and writes .bench/results.json (gitignored). No network: AWS is answered in-process
 // (warm) or by a stub on 127.0.0.1 (cold starts). Each measurement runs in its own Node 24 process, one at a time.
 
@@ -13,7 +15,9 @@ import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { generate } from 'selfsigned';
+import { stringify } from 'yaml';
 import { parseConfigText } from '../../shared/config/index.ts';
+import { benchConfigDocument, benchConfigWithFile, organizationsDocument } from './accounts-config.ts';
 import { kb, type BuiltFunction } from '../build/build.ts';
 import { signDevSamlResponse, signDevToken } from '../events/generate.ts';
 import { startAwsStubServer } from './aws-stub.ts';
@@ -38,10 +42,12 @@ const BUILD = resolve(WORK, 'build');
 
 // --baseline REV: the same cold starts for the bundles of another commit (built by that commit's own build tool), in
 // the same run, next to this tree's: before/after figures that share the machine's state.
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, baseline: { type: 'string' } } });
-const PLAN = args.quick ? { tokenSamples: 500, samlSamples: 40, samlCpuSamples: 5, coldRounds: 3, fbrokerRounds: 5 } : { tokenSamples: 3000, samlSamples: 300, samlCpuSamples: 15, coldRounds: 15, fbrokerRounds: 30 };
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, baseline: { type: 'string' }, only: { type: 'string' } } });
+const PLAN = args.quick
+  ? { tokenSamples: 500, samlSamples: 40, samlCpuSamples: 5, coldRounds: 3, fbrokerRounds: 5, accountsRounds: 5, accountsSamples: 500 }
+  : { tokenSamples: 3000, samlSamples: 300, samlCpuSamples: 15, coldRounds: 15, fbrokerRounds: 30, accountsRounds: 15, accountsSamples: 3000 };
 
-const TARGETS = { tokenWarm: 1.5, samlWarmVsSamlify: 1.0, samlWarmVsNodeSaml: 1.0, tokenCold: 3, samlCold: 5, tokenBundle: 350_000, samlBundle: 900_000, samlRefusalCpuMs: 100 } as const;
+const TARGETS = { tokenWarm: 1.5, samlWarmVsSamlify: 1.0, samlWarmVsNodeSaml: 1.0, tokenCold: 3, samlCold: 5, tokenBundle: 350_000, samlBundle: 900_000, samlRefusalCpuMs: 100, accountsDecisionMs: 5, accountsLoadMs: 100 } as const;
 
 // ---------------------------------------------------------------------------------------------------- workers
 
@@ -150,6 +156,71 @@ const coldPlan = async (builds: Builds, stubUrl: string, caFile: string, baselin
   };
 };
 
+// ---------------------------------------------------------------------------------------------------- many accounts
+
+type AccountsFormat = 'json' | 'yaml' | 'yamlWithFile' | 'checkConfig';
+
+interface AccountsFigures {
+  readonly cold: Record<AccountsFormat, { readonly ms: Summary; readonly cpuMs: Summary; readonly parseMs: Summary; readonly validateMs: Summary; readonly roles: number; readonly rules: number; readonly accounts: number }>;
+  readonly warm: { readonly all: Summary; readonly one: Summary; readonly granted: number; readonly traceLines: number; readonly traceRules: number };
+}
+
+/** The config of accounts-config.ts as JSON and YAML; each loaded in fresh processes, then decided on warm. */
+const measureAccounts = async (): Promise<AccountsFigures> => {
+  const dir = resolve(WORK, 'accounts');
+  await mkdir(dir, { recursive: true });
+  const document = benchConfigDocument();
+  const files: Record<AccountsFormat, string> = { json: resolve(dir, 'broker.json'), yaml: resolve(dir, 'broker.yaml'), yamlWithFile: resolve(dir, 'broker-with-file.yaml'), checkConfig: resolve(dir, 'broker.json') };
+  await writeFile(files.json, JSON.stringify(document));
+  await writeFile(files.yaml, stringify(document));
+  await writeFile(files.yamlWithFile, stringify(benchConfigWithFile('accounts.json')));
+  await writeFile(resolve(dir, 'accounts.json'), JSON.stringify(organizationsDocument(), null, 2));
+  const env = functionEnv('TokenFunction');
+  const cold = {} as AccountsFigures['cold'];
+  for (const format of ['json', 'yaml', 'yamlWithFile', 'checkConfig'] as const) {
+    const runs: Array<{ ms: number; cpuMs: number; parseMs: number; validateMs: number; roles: number; rules: number; accounts: number }> = [];
+    const mode = format === 'checkConfig' ? 'check' : 'cold';
+    for (let i = 0; i < PLAN.accountsRounds; i++) runs.push((await runWorker('tools/bench/accounts.ts', [mode, files[format]], env)) as (typeof runs)[number]);
+    cold[format] = {
+      ms: summarise(runs.map((r) => r.ms)),
+      cpuMs: summarise(runs.map((r) => r.cpuMs)),
+      parseMs: summarise(runs.map((r) => r.parseMs)),
+      validateMs: summarise(runs.map((r) => r.validateMs)),
+      roles: runs[0]?.roles ?? 0,
+      rules: runs[0]?.rules ?? 0,
+      accounts: runs[0]?.accounts ?? 0,
+    };
+  }
+  const warm = (await runWorker('tools/bench/accounts.ts', ['warm', files.json, String(PLAN.accountsSamples)], env)) as AccountsFigures['warm'];
+  return { cold, warm };
+};
+
+const accountsLines = (a: AccountsFigures): string[] => [
+  '',
+  `Many accounts — ${a.cold.json.accounts} accounts × 10 role templates = ${a.cold.json.roles} role instances, ${a.cold.json.rules} rules (tools/bench/accounts-config.ts); ms, median (min–max)`,
+  ...table(
+    ['', '>time', '>read + parse', '>validate + compile', '>CPU ms'],
+    [
+      [`config load at cold start: JSON, accounts inline (fresh process each; n=${a.cold.json.ms.n})`, ms(a.cold.json.ms), fixed(a.cold.json.parseMs.median), fixed(a.cold.json.validateMs.median), fixed(a.cold.json.cpuMs.median)],
+      ['config load at cold start: YAML rules + accountsFile (Organizations JSON)', ms(a.cold.yamlWithFile.ms), fixed(a.cold.yamlWithFile.parseMs.median), fixed(a.cold.yamlWithFile.validateMs.median), fixed(a.cold.yamlWithFile.cpuMs.median)],
+      ['  what if: YAML with the 1,000 accounts inline (js-yaml parses 170 KB)', ms(a.cold.yaml.ms), fixed(a.cold.yaml.parseMs.median), fixed(a.cold.yaml.validateMs.median), fixed(a.cold.yaml.cpuMs.median)],
+      ['check-config: the same JSON with its warnings (shadowed rules, patterns that match nothing, …)', ms(a.cold.checkConfig.ms), fixed(a.cold.checkConfig.parseMs.median), fixed(a.cold.checkConfig.validateMs.median), fixed(a.cold.checkConfig.cpuMs.median)],
+      [`one decision, warm: every granted role (POST /roles, ${a.warm.granted} granted; n=${a.warm.all.n})`, ms(a.warm.all), '', '', ''],
+      [`one decision, warm: one role by id (POST /token; n=${a.warm.one.n})`, ms(a.warm.one), '', '', ''],
+    ],
+  ),
+  `  explain of the first decision: ${a.warm.traceLines} lines for ${a.warm.traceRules} rules (one entry per rule, not per role instance)`,
+];
+
+const accountsTargets = (a: AccountsFigures): Target[] => {
+  const decision = Math.max(a.warm.all.median, a.warm.one.median);
+  const load = Math.max(a.cold.json.ms.median, a.cold.yamlWithFile.ms.median);
+  return [
+    { name: 'many accounts: one decision warm, median (POST /roles and POST /token)', figure: `${fixed(decision)} ms`, target: `≤ ${TARGETS.accountsDecisionMs} ms`, met: decision <= TARGETS.accountsDecisionMs },
+    { name: 'many accounts: config load + validation at cold start, median (JSON; YAML + accountsFile)', figure: `${fixed(load)} ms`, target: `≤ ${TARGETS.accountsLoadMs} ms`, met: load <= TARGETS.accountsLoadMs },
+  ];
+};
+
 // ---------------------------------------------------------------------------------------------------- report
 
 const cpuModel = (): string => {
@@ -188,6 +259,15 @@ const main = async (): Promise<void> => {
   const machine = { cpu: cpuModel(), cores: availableParallelism(), memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverageAtStart: loadavg()[0] ?? 0 };
   console.log(`federation-broker bench — ${machine.cores} × ${machine.cpu}, Node ${machine.node}, ${startedAt.toISOString()}${args.quick ? ' (quick)' : ''}`);
 
+  if (args.only === 'accounts') {
+    console.log(`many accounts: ${PLAN.accountsRounds} cold loads per format, ${PLAN.accountsSamples} warm decisions …`);
+    const accounts = await measureAccounts();
+    const lines = accountsLines(accounts);
+    lines.push('', 'Targets', ...table(['', '>measured', '>target', ''], accountsTargets(accounts).map((t) => [t.name, t.figure, t.target, t.met ? 'met' : 'NOT MET'])));
+    console.log(lines.join('\n'));
+    return;
+  }
+
   console.log('building bundles (sam build settings from template.yaml) …');
   const builds = await buildAll(BUILD);
   const { functions, trivial } = builds;
@@ -204,6 +284,8 @@ const main = async (): Promise<void> => {
 
   console.log(`fbroker credentials, cache miss (against npm start) and warm cache: ${PLAN.fbrokerRounds} processes each …`);
   const fbroker = await benchFbroker(WORK, PLAN.fbrokerRounds);
+  console.log(`many accounts: ${PLAN.accountsRounds} cold loads per format, ${PLAN.accountsSamples} warm decisions …`);
+  const accounts = await measureAccounts();
 
   const tls = await generate([{ name: 'commonName', value: 'localhost' }], { keySize: 2048, algorithm: 'sha256' });
   const caFile = resolve(WORK, 'stub-ca.pem');
@@ -246,6 +328,7 @@ const main = async (): Promise<void> => {
     { name: 'SamlFunction cold start ÷ trivial', figure: times(samlCold), target: `≤ ${TARGETS.samlCold}×`, met: samlCold <= TARGETS.samlCold },
     { name: `TokenFunction bundle, minified (index.mjs; saml2.mjs on demand: ${kb(size('TokenFunction').onDemand.reduce((n, d) => n + d.bytes, 0))})`, figure: kb(size('TokenFunction').bytes), target: `≤ ${kb(TARGETS.tokenBundle)}`, met: size('TokenFunction').bytes <= TARGETS.tokenBundle },
     { name: 'SamlFunction bundle, minified', figure: kb(size('SamlFunction').bytes), target: `≤ ${kb(TARGETS.samlBundle)}`, met: size('SamlFunction').bytes <= TARGETS.samlBundle },
+    ...accountsTargets(accounts),
     { name: `worst adversarial SAML input, CPU to the refusal, median (${worstRefusal.name})`, figure: `${fixed(worstRefusal.cpu.median)} ms`, target: `< ${TARGETS.samlRefusalCpuMs} ms`, met: refused.every((r) => r.cpu.median < TARGETS.samlRefusalCpuMs) },
   ];
 
@@ -283,6 +366,7 @@ const main = async (): Promise<void> => {
       ]),
     ),
   );
+  lines.push(...accountsLines(accounts));
   const baselineNames = new Set(plan.baseline.values());
   const coldRows = (what: boolean): string[][] =>
     plan.subjects
@@ -342,6 +426,7 @@ const main = async (): Promise<void> => {
     warm: { token: { ...token, ratio: tokenRatio }, saml: { ...saml, ratioVsSamlify: samlVsSamlify, ratioVsNodeSaml: samlVsNodeSaml } },
     samlAdversarial: adversarial,
     fbroker: fbroker.map((f) => ({ node: f.nodeVersion, warmCache: f.warm, cacheMiss: f.miss, nodeFloor: f.floor, fetchFloor: f.fetchFloor, ratio: ratio(f.warm, f.floor), missRatio: ratio(f.miss, f.floor), bytes: f.bytes })),
+    accounts,
     cold: { rounds: PLAN.coldRounds, reference: 'trivial handler', subjects: coldSummary, baseline: args.baseline === undefined ? undefined : { rev: args.baseline, rows: Object.fromEntries(plan.baseline) } },
     bundles: Object.fromEntries(
       functions.map((b) => [b.logicalId, { bytes: b.bytes, gzipBytes: b.gzipBytes, breakdown: breakdown[b.logicalId], onDemand: b.onDemand.map((d) => ({ file: basename(d.file), bytes: d.bytes, gzipBytes: d.gzipBytes })) }]),

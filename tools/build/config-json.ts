@@ -8,7 +8,7 @@
 import { writeFile, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, parseConfigText, validateConfig } from '../../shared/config/index.ts';
+import { ConfigError, fileReaderFor, parseConfigText, validateConfig } from '../../shared/config/index.ts';
 
 const main = async (): Promise<number> => {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' } } });
@@ -21,7 +21,7 @@ const main = async (): Promise<number> => {
   const out = resolve(values.out ?? file.replace(/\.ya?ml$/i, '.json'));
   try {
     const data = await parseConfigText(await readFile(file, 'utf8'), file);
-    const { problems } = validateConfig(data);
+    const { problems } = validateConfig(data, { readFile: fileReaderFor(file) });
     const errors = problems.filter((p) => p.severity === 'error');
     if (errors.length > 0) throw new ConfigError(file, errors);
     await writeFile(out, `${JSON.stringify(data, null, 2)}\n`);

@@ -83,10 +83,11 @@ export const explainIdentity = async (config: BrokerConfig, request: ExplainRequ
     throw error;
   }
   const { raw, idpSecondsLeft } = verified;
+  const { malformedAsserted: _logged, ...input } = identityInput(config, request.provider, raw, { sourceIp: request.sourceIp, time: request.at });
   return decide({
     policy: config.policy,
     provider: request.provider,
-    ...identityInput(config, request.provider, raw, { sourceIp: request.sourceIp, time: request.at }),
+    ...input,
     role: request.role,
     requestedSeconds: request.requestedSeconds,
     defaultSeconds: config.broker.defaultSessionSeconds,

@@ -10,7 +10,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { parseDocument, type Document } from 'yaml';
 import { bootBroker, freshSealingSecret, isLoopbackUrl, type ConfigSource } from './boot.ts';
 import { startBrokerServer } from './server.ts';
 import { brokerTokenVerifier, type StsEmulator } from './sts-emulator.ts';
@@ -33,9 +33,10 @@ export const generateDevSigningKey = (): string =>
 const rewriteUrls = (text: string, urls: { baseUrl: string; idpIssuer: string; samlIdp: string }): string =>
   text.replaceAll(DEFAULT_BASE, urls.baseUrl).replaceAll(DEFAULT_IDP, urls.idpIssuer).replaceAll(DEFAULT_SAML_IDP, urls.samlIdp);
 
-const renderLocalConfig = (text: string, urls: { baseUrl: string; idpIssuer: string; samlIdp: string }): string => {
+const renderLocalConfig = (text: string, urls: { baseUrl: string; idpIssuer: string; samlIdp: string }, edit?: (doc: Document) => void): string => {
   const doc = parseDocument(rewriteUrls(text, urls));
   if (!doc.hasIn(['broker', 'signingKey'])) doc.setIn(['broker', 'signingKey'], `env:${DEV_SIGNING_KEY_ENV}`);
+  edit?.(doc);
   return doc.toString();
 };
 
@@ -44,6 +45,8 @@ export interface StackOptions {
   readonly host: string;
   /** Environment to read settings from and to write the stack's settings into (process.env by default). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Changes the bundled config before it runs (tests: more roles, accounts). Ignored with BROKER_CONFIG. */
+  readonly editConfig?: (doc: Document) => void;
 }
 
 export interface LocalStack {
@@ -93,7 +96,7 @@ export const startLocalStack = async (options: StackOptions): Promise<LocalStack
       const urls = { baseUrl, idpIssuer: oidc.issuer.replace(/\/$/, ''), samlIdp: new URL(saml.ssoUrl).origin };
       // Always rendered: the URLs may differ from the defaults, and the signing key reference is added. Files the
       // config names are relative to it: they come along (the SAML metadata names the IdP's URLs).
-      config = { document: renderLocalConfig(await readFile(DEFAULT_CONFIG, 'utf8'), urls), fileName: 'broker.local.yaml', files: await devKeyFiles(urls) };
+      config = { document: renderLocalConfig(await readFile(DEFAULT_CONFIG, 'utf8'), urls, options.editConfig), fileName: 'broker.local.yaml', files: await devKeyFiles(urls) };
       env[DEV_SIGNING_KEY_ENV] ||= generateDevSigningKey();
     }
 

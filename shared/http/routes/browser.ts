@@ -8,7 +8,7 @@ import { deviceApprovedPage, deviceDeniedPage } from '../cli-pages.ts';
 import { TICKET_SECONDS } from '../../flows/browser-sign-in.ts';
 import { clearCookie, readCookie, setCookie } from '../cookies.ts';
 import type { HttpEvent } from '../handler.ts';
-import { credentialsPage, pickerPage } from '../pages.ts';
+import { credentialsPage, FILTER_FROM, pickerPage } from '../pages.ts';
 import { redirect, type HttpResult } from '../responses.ts';
 
 /** The cookie that binds a role-picker ticket to the browser it was shown in. */
@@ -50,8 +50,19 @@ export const renderSignIn = (outcome: SignInOutcome | CliSignInOutcome, settings
       break;
   }
   const binding = setCookie(BROWSER_COOKIE, outcome.browserId, { secure: settings.secure, sameSite: 'Strict', maxAgeSeconds: TICKET_SECONDS });
-  return pickerPage(outcome.picker, { cookies: [binding, ...cookies], formTargets: [settings.signinOrigin] });
+  // A picker long enough to have a filter: the ticket also travels in a cookie, so that GET /session?q=… can
+  // re-render it filtered without JavaScript. It is the value the page already holds: still sealed, bound to this browser and single-use.
+  const pick = outcome.picker.roles.length > FILTER_FROM ? pickerCookie(outcome.picker.ticket, settings) : undefined;
+  return pickerPage({ ...outcome.picker, serverFilter: pick !== undefined }, { cookies: [binding, ...(pick ? [pick] : []), ...cookies], formTargets: [settings.signinOrigin] });
 };
+
+/** The cookie that carries the picker's ticket to GET /session (the no-JavaScript filter). */
+export const PICKER_COOKIE = 'fb_pick';
+/** A larger ticket does not fit a cookie (4096 bytes with its name and attributes): that picker filters with JavaScript only. */
+export const MAX_PICKER_COOKIE_TICKET = 3800;
+
+const pickerCookie = (ticket: string, settings: BrowserSettings): string | undefined =>
+  ticket.length <= MAX_PICKER_COOKIE_TICKET ? setCookie(PICKER_COOKIE, ticket, { secure: settings.secure, sameSite: 'Strict', maxAgeSeconds: TICKET_SECONDS }) : undefined;
 
 const withCookies = (result: HttpResult, cookies: string[]): HttpResult => (cookies.length === 0 ? result : { ...result, cookies: [...(result.cookies ?? []), ...cookies] });
 
@@ -63,3 +74,4 @@ export const CLI_REQUEST_SECONDS = 600;
 export const cliCleared = (query: ReadonlyMap<string, string>, settings: BrowserSettings): string[] => (query.has('cli') ? [clearCookie(CLI_REQUEST_COOKIE, settings.secure)] : []);
 
 export const clearBrowserCookie = (settings: BrowserSettings): string => clearCookie(BROWSER_COOKIE, settings.secure);
+export const clearPickerCookie = (settings: BrowserSettings): string => clearCookie(PICKER_COOKIE, settings.secure);

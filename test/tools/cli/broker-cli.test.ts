@@ -130,3 +130,40 @@ describe('explain', () => {
     expect(tampered).toMatchObject({ outcome: 'deny', code: 'SIGNATURE_INVALID' });
   });
 });
+
+describe('many accounts (config/accounts.example.yaml)', () => {
+  const example = resolve(import.meta.dirname, '../../../config/accounts.example.yaml');
+  // The claims of the docs' worked example (docs/accounts.md).
+  const alice = resolve(import.meta.dirname, '../../../config/accounts.example.alice.json');
+
+  it('check-config accepts the worked example', async () => {
+    const result = await broker('check-config', '--config', example, '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ valid: true, errors: [], warnings: [] });
+  });
+
+  it('explains per role instance: the granted ones with their account, the denied ones with their deny rule', async () => {
+    const out = JSON.parse((await broker('explain', '--config', example, '--provider', 'okta', '--claims', alice, '--at', '2026-12-07T12:00:00Z', '--json')).stdout);
+    expect(out.roles.map((r: { id: string }) => r.id)).toEqual(['readonly@payments-dev', 'developer@payments-dev', 'arn:aws:iam::444455556666:role/Okta-ReadOnly']);
+    expect(out.roles[0]).toMatchObject({ ruleId: 'team-readonly', account: { id: '444455556666', name: 'payments-dev', label: 'Payments Dev' }, session: { name: 'alice@example.com', tags: { Team: 'payments' } } });
+    expect(out.denied).toEqual([{ id: 'readonly@payments-prod', ruleId: 'no-prod-for-contractors' }]);
+    expect(out.notes).toContainEqual(expect.stringContaining('1 value(s) ignored as malformed (position 2)'));
+    expect(out.trace.find((t: { ruleId: string }) => t.ruleId === 'team-readonly')).toMatchObject({
+      matched: true,
+      instances: { listed: 4, matched: 2 },
+      conditions: [{ key: 'groups', result: true }, { key: 'broker:account:tag/team', values: ['${team}'], substituted: ['payments'], target: { evaluated: 4, held: 2, heldValues: ['payments'] } }],
+    });
+  });
+
+  it('with --role, the values compared for that one role', async () => {
+    const text = (await broker('explain', '--config', example, '--provider', 'okta', '--claims', alice, '--role', 'readonly@search-dev', '--at', '2026-12-07T12:00:00Z')).stdout;
+    expect(text).toContain('broker:account:tag/team ["${team}"] → ["payments"]  — role values: "search"; held for 0 of 1 role(s)');
+    expect(text).toContain('DENY  ROLE_NOT_GRANTED');
+  });
+
+  it('keeps the trace short: one entry per rule, not one per role and rule', async () => {
+    const text = (await broker('explain', '--config', example, '--provider', 'okta', '--claims', alice, '--at', '2026-12-07T12:00:00Z')).stdout;
+    expect(text).toContain('denied by rule "no-prod-for-contractors" (deny overrides allow): readonly@payments-prod');
+    expect(text.split('\n').length).toBeLessThan(40);
+  });
+});

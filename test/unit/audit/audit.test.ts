@@ -82,6 +82,7 @@ describe('grantFields', () => {
     expect(grantFields(role, CREDENTIALS)).toEqual({
       decision: 'grant',
       ruleIds: ['devs'],
+      roleId: 'readonly',
       roleArn: role.arn,
       sessionName: 'alice@example.com',
       sourceIdentity: 'alice@example.com',

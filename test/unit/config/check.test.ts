@@ -23,7 +23,7 @@ describe('semantic checks: errors', () => {
     ['bad number', (c) => (c.rules[1].conditions.NumericLessThan = { level: 'high' }), 'rules[1].conditions.NumericLessThan.level'],
     ['bad date', (c) => (c.rules[1].conditions.DateLessThan = { 'broker:time': 'tomorrow' }), 'rules[1].conditions.DateLessThan.broker:time'],
     ['bad Bool', (c) => (c.rules[1].conditions.Bool = { 'broker:mfa': 'yes' }), 'rules[1].conditions.Bool.broker:mfa'],
-    ['unknown broker key', (c) => (c.rules[1].conditions.StringEquals = { 'broker:role': 'x' }), 'rules[1].conditions.StringEquals.broker:role'],
+    ['unknown broker key', (c) => (c.rules[1].conditions.StringEquals = { 'broker:user': 'x' }), 'rules[1].conditions.StringEquals.broker:user'],
     ['more than 50 tags', (c) => (c.rules[1].session.tags = manyTags(51)), 'rules[1].session.tags'],
     ['tag key with an illegal character', (c) => (c.rules[1].session.tags = { 'Team!': 'x' }), 'rules[1].session.tags.Team!'],
     ['tag keys equal but for case', (c) => (c.rules[1].session.tags = { Team: 'a', team: 'b' }), 'rules[1].session.tags.team'],
