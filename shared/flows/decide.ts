@@ -3,7 +3,7 @@
 
 import { logger } from '../audit/logger.ts';
 import type { BrokerConfig } from '../config/index.ts';
-import { identityInput } from '../identity/claims.ts';
+import { identityInput } from '../identity/rules-input.ts';
 import { idpSecondsLeft, sessionSecondsLeft, type VerifiedIdentity } from '../identity/verified-identity.ts';
 import type { RequestContext } from '../request.ts';
 import { decide, type Decision } from '../rules/index.ts';

@@ -3,7 +3,7 @@
 // matching allow rule in file order is remembered for each instance (it supplies the session). The trace is
 // collapsed per rule: how many role instances it listed and matched, and per target condition the values compared.
 
-import { getClaim } from './claims.ts';
+import { getClaim } from './claim-sets.ts';
 import type { CompiledCondition, CompiledPolicy, CompiledRule, Instance } from './compile.ts';
 import { compileLike, type LikePattern } from './like.ts';
 import { evaluateCondition } from './operators.ts';

@@ -1,5 +1,5 @@
 export * from './types.ts';
-export * from './claims.ts';
+export * from './claim-sets.ts';
 export * from './operators.ts';
 export * from './decide.ts';
 export * from './session.ts';

@@ -1,6 +1,6 @@
 // Session parameters for one granted role: templates rendered, values sanitised for STS, duration negotiated.
 
-import { getClaim } from './claims.ts';
+import { getClaim } from './claim-sets.ts';
 import { negotiateDuration, type DurationBound } from './duration.ts';
 import { HASH_SUFFIX_HEX, sanitiseIdentity, sanitiseTagValue } from './sanitise.ts';
 import { renderTemplate } from './template.ts';

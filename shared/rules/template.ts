@@ -1,6 +1,6 @@
 // `${claim}` templates in session name, source identity and tag values (SPEC §5.3).
 
-import { getClaim } from './claims.ts';
+import { getClaim } from './claim-sets.ts';
 import type { Claims } from './types.ts';
 
 const PLACEHOLDER = /\$\{([^{}]+)\}/g;

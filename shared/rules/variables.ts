@@ -3,7 +3,7 @@
 // alternative; a missing claim removes the value; `$${` is a literal `${`. What a claim supplies is always literal:
 // a `*` or `?` in a claim value never becomes a wildcard, and a `${…}` in a claim value is never expanded again.
 
-import { getClaim } from './claims.ts';
+import { getClaim } from './claim-sets.ts';
 import { compileLike, concatLike, literalLike, type LikePattern } from './like.ts';
 import type { Claims } from './types.ts';
 

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { readFile } from 'node:fs/promises';
 import { buildConfig, loadConfigFile, parseConfigText } from '../../shared/config/index.ts';
-import { identityInput } from '../../shared/identity/claims.ts';
+import { identityInput } from '../../shared/identity/rules-input.ts';
 import { explainText } from '../../shared/identity/explain.ts';
 import { decide, STS_MAXIMUM, type Decision } from '../../shared/rules/index.ts';
 import { BENCH_ROLE, benchClaims } from './accounts-config.ts';

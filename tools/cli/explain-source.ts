@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { BrokerConfig } from '../../shared/config/index.ts';
 import { BrokerError } from '../../shared/errors.ts';
-import { identityInput } from '../../shared/identity/claims.ts';
+import { identityInput } from '../../shared/identity/rules-input.ts';
 import { fromSaml, idpSecondsLeft } from '../../shared/identity/verified-identity.ts';
 import type { ReplayStore } from '../../shared/stores/replay.ts';
 import type { Explained } from '../../shared/identity/explain.ts';

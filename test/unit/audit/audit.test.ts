@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditRecord, grantFields, matchedRuleIds } from '../../../shared/audit/audit.ts';
 import type { BrokerConfig } from '../../../shared/config/index.ts';
-import { identityClaims } from '../../../shared/identity/claims.ts';
+import { identityClaims } from '../../../shared/identity/rules-input.ts';
 import type { VerifiedIdentity } from '../../../shared/identity/verified-identity.ts';
 import type { AwsCredentials } from '../../../shared/issuance/sts.ts';
 import { decide, type Decision, type RoleOutcome } from '../../../shared/rules/index.ts';

@@ -1,7 +1,7 @@
 // The claims a config uses: what decides whether an unreadable value refuses an identity, and what a role-picker
 // ticket carries (everything any decision on the config can depend on, nothing else).
 import { describe, expect, it } from 'vitest';
-import { identityInput } from '../../../shared/identity/claims.ts';
+import { identityInput } from '../../../shared/identity/rules-input.ts';
 import { claimsToCarry, usedClaimNames } from '../../../shared/identity/used-claims.ts';
 import { baseConfig, configFrom } from '../../support/config.ts';
 
