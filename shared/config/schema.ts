@@ -1,4 +1,4 @@
-// The config file's schema (SPEC §3). zod/mini keeps the Lambda bundles small; objects are strict so that a
+// The config file's schema (docs/configuration.md). zod/mini keeps the Lambda bundles small; objects are strict so that a
 // misspelt key is an error rather than a silently ignored setting.
 
 import * as z from 'zod/mini';

@@ -1,4 +1,4 @@
-// The broker's own issuer documents (SPEC §2, §6): what the IAM OIDC identity provider and STS read to verify
+// The broker's own issuer documents (docs/issuance.md): what the IAM OIDC identity provider and STS read to verify
 // web-identity tokens. The issuer is broker.baseUrl exactly, as IAM compares it byte for byte with `iss`.
 
 import { AWS_SOURCE_IDENTITY_CLAIM, AWS_TAGS_CLAIM } from './web-identity.ts';

@@ -1,4 +1,4 @@
-// The broker's own signing key for web-identity tokens (SPEC §6): one interface, two implementations — a KMS
+// The broker's own signing key for web-identity tokens (docs/issuance.md): one interface, two implementations — a KMS
 // asymmetric key in AWS (kms-signing-key.ts) and a PEM private key locally (here). Both sign RS256
 // (RSASSA-PKCS1-v1_5 with SHA-256), the algorithm STS accepts, and both publish their public key as a JWK whose
 // `kid` is its RFC 7638 thumbprint, so the same key always has the same kid wherever it is published.

@@ -1,4 +1,4 @@
-// Web-identity issuance (SPEC §6): the broker is its own OIDC issuer. Per request it signs a 5-minute RS256 token
+// Web-identity issuance (docs/issuance.md): the broker is its own OIDC issuer. Per request it signs a 5-minute RS256 token
 // for the granted role, carrying the session's tags and source identity in the claims STS reads
 // (AssumeRoleWithWebIdentity has no Tags or SourceIdentity parameters), and STS verifies it against the
 // broker's JWKS. No role chaining is involved, so sessions reach the role's 12-hour maximum.

@@ -1,4 +1,4 @@
-// Duration negotiation (SPEC §5.4): the smallest bound wins, and the decision records which one.
+// Duration negotiation (docs/rules.md, duration): the smallest bound wins, and the decision records which one.
 
 import type { Issuance } from './types.ts';
 

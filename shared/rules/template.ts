@@ -1,4 +1,4 @@
-// `${claim}` templates in session name, source identity and tag values (SPEC §5.3).
+// `${claim}` templates in session name, source identity and tag values (docs/rules.md, session parameters).
 
 import { getClaim } from './claim-sets.ts';
 import type { Claims } from './types.ts';

@@ -1,4 +1,4 @@
-// The raw claims of a verified assertion (SPEC §4): sub = NameID, iss = Issuer, acr = AuthnContextClassRef,
+// The raw claims of a verified assertion (docs/rules.md, the claims object): sub = NameID, iss = Issuer, acr = AuthnContextClassRef,
 // and every Attribute under its full Name, several <Attribute> elements with one Name merged into one array.
 
 import type { AssertionView, AttributeValue } from './assertion.ts';

@@ -1,4 +1,4 @@
-// The semantic checks of SAML web browser SSO (SPEC §7), each on values read from signed content, each
+// The semantic checks of SAML web browser SSO (docs/security.md), each on values read from signed content, each
 // throwing the stable code its failure means. Kept as small named steps so that the list reads like the spec.
 
 import type { Element } from '@xmldom/xmldom';

@@ -1,5 +1,5 @@
 // Fuzzing the config loader: random YAML and JSON text through parseConfigText, random documents through
-// validateConfig and buildConfig, and valid configs with random edits. SPEC §3: a bad file stops start-up with a
+// validateConfig and buildConfig, and valid configs with random edits. docs/configuration.md: a bad file stops start-up with a
 // ConfigError naming the fields; nothing else may escape (a TypeError at cold start names no field), and no
 // input may take long. The regressions found this way are pinned by name at the end.
 
@@ -173,7 +173,7 @@ describe('validateConfig and buildConfig: random documents', () => {
   });
 });
 
-describe('config regressions found by the fuzzer (SPEC §3: a ConfigError naming the problem, nothing else)', () => {
+describe('config regressions found by the fuzzer (docs/configuration.md: a ConfigError naming the problem, nothing else)', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'broker-config-fuzz-'));

@@ -1,6 +1,6 @@
 // Fuzzing JWT subject tokens on POST /token and POST /roles: random segments, and random JOSE headers and claim
 // sets signed with the IdP's key, an attacker's key, HMAC over the public key, or not at all. Beyond "never a 5xx",
-// the answer is checked against a reference model of SPEC §7: credentials (or a decision about roles) only for a
+// the answer is checked against a reference model of docs/security.md: credentials (or a decision about roles) only for a
 // token the model accepts, a token-validation code only for one it refuses. Granted sessions reach STS legal.
 
 import fc from 'fast-check';
@@ -110,7 +110,7 @@ const tokenOf = (c: Case): string => {
   return signCompact(header, payload, signature ?? { raw: '' });
 };
 
-/** The reference model of SPEC §7 for these tokens: does a valid ID token reach the rules? */
+/** The reference model of docs/security.md for these tokens: does a valid ID token reach the rules? */
 const modelAccepts = (c: Case): boolean => {
   const { header: h, claims: p } = c;
   const now = Date.now() / 1000;

@@ -1,4 +1,4 @@
-// SPEC §7 browser flows, end to end through the handlers: the sealed flow cookies of the OIDC sign-in (state,
+// docs/security.md browser flows, end to end through the handlers: the sealed flow cookies of the OIDC sign-in (state,
 // nonce, PKCE verifier) and of the SP-initiated SAML sign-in (AuthnRequest ID): missing, tampered, swapped,
 // of another purpose, expired, replayed. Each row asserts its code, that no picker was shown and nothing issued.
 

@@ -1,4 +1,4 @@
-// SPEC §7 browser flows, end to end through the handlers: return destinations only to AWS console URLs or the
+// docs/security.md browser flows, end to end through the handlers: return destinations only to AWS console URLs or the
 // broker (open redirect through role, target, destination and RelayState at every entry point), and claim values
 // escaped on every page (a SAML attribute or OIDC claim carrying markup, signed by the test IdPs).
 

@@ -1,4 +1,4 @@
-// SPEC §7 browser flows, end to end through the handlers: the role-picker ticket posted to /session (tampered,
+// docs/security.md browser flows, end to end through the handlers: the role-picker ticket posted to /session (tampered,
 // expired, replayed, another browser's, CSRF without the binding cookie, bad role/duration), after a SAML and after
 // an OIDC sign-in. Each row starts from a real sign-in and changes one thing; each asserts its code and that
 // nothing was issued. Flow cookies: browser-flow-cookies.test.ts.

@@ -1,4 +1,4 @@
-// SPEC §7 OIDC, end to end: every row is one mutation of a valid ID token from the test IdP, posted to POST /token
+// docs/security.md OIDC, end to end: every row is one mutation of a valid ID token from the test IdP, posted to POST /token
 // and POST /roles through the exported handlers; a few rows arrive through the browser callback instead (the ID
 // token the IdP's token endpoint returns). Each row asserts its stable code and that nothing was issued.
 

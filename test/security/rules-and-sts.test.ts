@@ -1,4 +1,4 @@
-// SPEC §4, §5.1 and §5.3 under attack, end to end through POST /token: claim values that only look like what a
+// docs/rules.md (claims, conditions, session parameters) under attack, end to end through POST /token: claim values that only look like what a
 // rule names (`*`, commas, case, Cyrillic and fullwidth look-alikes), prototype names as claim names and values,
 // broker keys an IdP tries to supply; then hostile session names and tags, which must reach STS only as values STS
 // accepts. Rows name the role they aim at; refusals assert the code and zero STS calls.
@@ -66,7 +66,7 @@ const ruleRows: RuleRow[] = [
   { name: 'audit: KERNEL (ASCII case folded)', role: 'audit', token: () => idToken({ department: 'KERNEL' }) },
   { name: 'audit: Infra (ASCII case folded)', role: 'audit', token: () => idToken({ department: 'Infra' }) },
   { name: 'audit: zoë decomposed (NFC-equal)', role: 'audit', token: () => idToken({ email: 'zoe\u0308@example.com' }) },
-  // Not a look-alike: U+212A is canonically K, so NFC (SPEC §5.1) makes it K before the ASCII fold (docs/rules.md).
+  // Not a look-alike: U+212A is canonically K, so NFC (docs/rules.md, conditions) makes it K before the ASCII fold (docs/rules.md).
   { name: 'audit: Kelvin sign K is canonically K (NFC singleton)', role: 'audit', token: () => idToken({ department: '\u212aernel' }) },
   { name: 'proto: own claims named toString, constructor, hasOwnProperty', role: 'proto', token: () => idToken(PROTO_CLAIMS) },
   { name: 'proto: SAML attributes named toString, constructor, hasOwnProperty', role: 'proto', saml: true, token: () => samlToken({ toString: ['x'], constructor: ['y'], hasOwnProperty: ['z'] }) },

@@ -381,7 +381,7 @@ const SSO_URLS: Readonly<Record<Vendor, string>> = {
   shibboleth: 'https://idp.example.org/idp/profile/SAML2/Redirect/SSO',
 };
 
-/** The attribute names each vendor uses (SPEC §4: claims are keyed by the full Name). */
+/** The attribute names each vendor uses (docs/rules.md, the claims object: claims are keyed by the full Name). */
 export const VENDOR_ATTRS = {
   msUpn: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn',
   msEmail: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',

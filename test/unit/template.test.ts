@@ -32,7 +32,7 @@ describe('template.yaml', () => {
     expect(fn.routes.length).toBeGreaterThan(0);
   });
 
-  it('routes every SPEC route exactly once', () => {
+  it('routes every route of the HTTP API exactly once', () => {
     const routes = functions.flatMap((f) => f.routes.map((r) => `${r.method} ${r.path}`));
     expect(new Set(routes).size).toBe(routes.length);
     expect(routes.sort()).toEqual(

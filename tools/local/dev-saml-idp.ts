@@ -12,7 +12,7 @@ const MFA_ACR = 'https://refeds.org/profile/mfa';
 
 /**
  * Attribute Names as a real IdP sends them; the local config maps them to the rules' claim names
- * (`claims: DEV_SAML_CLAIMS`). `amr` is read under its own name (SPEC §4).
+ * (`claims: DEV_SAML_CLAIMS`). `amr` is read under its own name (docs/rules.md, the claims object).
  */
 export const DEV_SAML_CLAIMS = {
   email: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',

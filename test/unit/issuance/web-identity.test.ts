@@ -1,4 +1,4 @@
-// The web-identity token (SPEC §6) and issuance through it: claims and header checked with jose against the JWKS
+// The web-identity token (docs/issuance.md) and issuance through it: claims and header checked with jose against the JWKS
 // the broker publishes, durations past the role-chaining cap for web-identity roles only, and the failures.
 
 import { generateKeyPairSync } from 'node:crypto';

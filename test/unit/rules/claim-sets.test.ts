@@ -1,4 +1,4 @@
-// SPEC §4: claims normalisation — sets of NFC strings in null-prototype objects, prototype-polluting claim
+// docs/rules.md, the claims object: claims normalisation — sets of NFC strings in null-prototype objects, prototype-polluting claim
 // names are ordinary claims, broker: keys come only from the broker, mapClaims with JSON pointers.
 import { afterEach, describe, expect, it } from 'vitest';
 import {

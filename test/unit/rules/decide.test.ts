@@ -1,4 +1,4 @@
-// SPEC §5.2: default deny, deny overrides allow, the providers filter, the first matching allow rule supplies
+// docs/rules.md, rules: default deny, deny overrides allow, the providers filter, the first matching allow rule supplies
 // `session`, a trace for every rule and condition, and the deny codes of decide().
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MFA, decide, decideRoles, evaluateRule, normaliseClaims, withBrokerKeys } from '../../../shared/rules/index.ts';

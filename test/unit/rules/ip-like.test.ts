@@ -1,4 +1,4 @@
-// SPEC §5.1: StringLike (`*` and `?` only, pattern characters come only from the config) and
+// docs/rules.md, conditions: StringLike (`*` and `?` only, pattern characters come only from the config) and
 // IpAddress / NotIpAddress (CIDR on broker:sourceIp, IPv4 and IPv6, IPv4-mapped IPv6).
 import { describe, expect, it } from 'vitest';
 import { evaluateRule, inCidr, isValidCidr, parseCidr } from '../../../shared/rules/index.ts';

@@ -1,4 +1,4 @@
-// SPEC §5.1: every condition operator over present, missing, empty, scalar and multi-valued claims, with and
+// docs/rules.md, conditions: every condition operator over present, missing, empty, scalar and multi-valued claims, with and
 // without the ForAnyValue: / ForAllValues: qualifiers; NFC; ASCII-only IgnoreCase; Bool, Null, Numeric, Date.
 import { describe, expect, it } from 'vitest';
 import {
@@ -23,7 +23,7 @@ const ruleMatches = (operatorKey: string, conditions: readonly string[], claims:
 
 // ---------------------------------------------------------------------------------------------------------------
 // The full matrix. For each operator: condition values, two claim values that match (m, m2) and two that do not
-// match the positive form (n, n2). The expected results come from SPEC §5.1, written out, not computed.
+// match the positive form (n, n2). The expected results come from docs/rules.md, conditions, written out, not computed.
 // ---------------------------------------------------------------------------------------------------------------
 
 interface Fixture {
@@ -108,13 +108,13 @@ const MATRIX = FIXTURES.flatMap((f) =>
   ),
 );
 
-describe('operator matrix (SPEC §5.1: claims are sets; qualifiers; negation)', () => {
+describe('operator matrix (docs/rules.md, conditions: claims are sets; qualifiers; negation)', () => {
   it.each(MATRIX)('$key on a $shape claim is $expected', ({ key, shape, fixture, expected }) => {
     expect(ruleMatches(key, fixture.conditions, claimsFor(shape, fixture))).toBe(expected);
   });
 });
 
-describe('negated operators are exactly those SPEC §5.1 names', () => {
+describe('negated operators are exactly those docs/rules.md, conditions names', () => {
   it.each([
     ['StringEquals', false],
     ['StringNotEquals', true],
@@ -138,7 +138,7 @@ describe('negated operators are exactly those SPEC §5.1 names', () => {
     expect(isNegated(name)).toBe(negated);
   });
 
-  it('the engine knows exactly the operators SPEC §5.1 lists', () => {
+  it('the engine knows exactly the operators docs/rules.md, conditions lists', () => {
     expect(Object.keys(OPERATORS).sort()).toEqual(
       [
         'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike',

@@ -1,4 +1,4 @@
-// SPEC §5.3–§5.4: `${claim}` templates, values made legal for STS (every limit), duration negotiation with
+// docs/rules.md (session parameters, duration): `${claim}` templates, values made legal for STS (every limit), duration negotiation with
 // the bound that won.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -29,7 +29,7 @@ const h16 = (s: string): string => createHash('sha256').update(Buffer.from(s.nor
 
 const STS_NAME = /^[\w+=,.@-]{2,64}$/;
 
-describe('STS limits (SPEC §5.3) used by the engine and the config check', () => {
+describe('STS limits (docs/rules.md, session parameters) used by the engine and the config check', () => {
   it.each([
     ['NAME_MIN', NAME_MIN, 2],
     ['NAME_MAX', NAME_MAX, 64],
@@ -414,7 +414,7 @@ describe('buildSession: duration', () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-describe('negotiateDuration (SPEC §5.4)', () => {
+describe('negotiateDuration (docs/rules.md, duration)', () => {
   const base: DurationInput = { defaultSeconds: 3600, roleMaxSeconds: 43_200, issuance: 'web-identity' };
 
   it('exports the STS limits', () => {

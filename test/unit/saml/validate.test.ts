@@ -41,7 +41,7 @@ const prefixListSigned = async (): Promise<string> => {
 const assertionOf = (parsed: ParsedXml): Element => parsed.doc.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:assertion', 'Assertion').item(0)!;
 
 describe('validateSamlResponse: the identity', () => {
-  it('returns the verified identity with SPEC §4 raw claims', async () => {
+  it('returns the verified identity with docs/rules.md, the claims object raw claims', async () => {
     const identity = await validateSamlResponse({ samlResponse: await idp.response() }, contextFor(providerFor(idp)));
     expect(identity).toMatchObject({
       providerId: 'corp-saml',

@@ -1,6 +1,6 @@
 // Responses shaped as AD FS, Entra ID, Okta, Google Workspace, Keycloak and Shibboleth IdP really send them
 // (test/support/saml-vendors.ts), through the whole validator: each vendor's own shape is accepted with the
-// SPEC §4 claims, the legitimate variations a strict validator might wrongly refuse are accepted, and a value
+// docs/rules.md, the claims object claims, the legitimate variations a strict validator might wrongly refuse are accepted, and a value
 // changed after signing (or a wrapper around a vendor-shaped message) is still refused.
 
 import { createPrivateKey } from 'node:crypto';
@@ -333,7 +333,7 @@ const refused: Row[] = [
   { name: 'adfs: expired (the IdP answered 10 minutes ago)', vendor: 'adfs', options: { now: seconds(-600) }, code: 'TOKEN_EXPIRED' },
 ];
 
-describe('vendor-shaped SAML responses: accepted with the SPEC §4 claims', () => {
+describe('vendor-shaped SAML responses: accepted with the docs/rules.md, the claims object claims', () => {
   it.each([...own, ...variations])('$name', async (row) => {
     const identity = await validate(row);
     expect(identity).toMatchObject({ providerId: row.vendor, issuer: ENTITY_IDS[row.vendor], ...row.identity });
