@@ -39,6 +39,18 @@ export const checkIntent = (intent: { role?: string | undefined; target?: string
   return { role: intent.role, target: intent.target as Target | undefined, destination: intent.destination };
 };
 
+/** A provider's login request (GET /saml/login, GET /oidc/login): the provider, the intent, and for a CLI sign-in its marker. */
+export interface LoginRequest {
+  readonly provider?: string | undefined;
+  readonly role?: string | undefined;
+  readonly target?: string | undefined;
+  readonly destination?: string | undefined;
+  /** `cli=1`: this sign-in continues a CLI request, whose sealed value this browser must hold (its cookie). */
+  readonly cli?: string | undefined;
+  readonly sealedCliRequest?: string | undefined;
+  readonly now: Date;
+}
+
 /** What the role-picker ticket carries (sealed: the browser reads none of it). */
 export interface TicketPayload {
   readonly id: string;

@@ -8,7 +8,7 @@ import type { RequestContext } from '../request.ts';
 import type { ReplayStore } from '../stores/replay.ts';
 import type { Sealer } from '../stores/seal.ts';
 import { BrokerError } from '../errors.ts';
-import { checkIntent, parseIntent, type BrowserIntent, type BrowserSignIn, type SignInOutcome } from './browser-sign-in.ts';
+import { checkIntent, parseIntent, type BrowserIntent, type BrowserSignIn, type LoginRequest, type SignInOutcome } from './browser-sign-in.ts';
 import { cliRequestOf, parseCliSignInRequest, type CliSignInOutcome, type CliSignInRequest, type CliSignInSupport } from './cli-sign-in.ts';
 
 export const OIDC_FLOW_SECONDS = 600;
@@ -30,17 +30,6 @@ export interface OidcSignInDeps {
   readonly cli?: CliSignInSupport | undefined;
 }
 
-export interface OidcLoginRequest {
-  readonly provider?: string | undefined;
-  readonly role?: string | undefined;
-  readonly target?: string | undefined;
-  readonly destination?: string | undefined;
-  /** `cli=1`: this sign-in continues a CLI request, whose sealed value this browser must hold (its cookie). */
-  readonly cli?: string | undefined;
-  readonly sealedCliRequest?: string | undefined;
-  readonly now: Date;
-}
-
 export interface CallbackRequest {
   /** The callback's query string as received (code, state, iss, or an error). */
   readonly rawQuery: string;
@@ -52,7 +41,7 @@ export interface CallbackRequest {
 
 export const createOidcSignIn = (deps: OidcSignInDeps) => {
   /** GET /oidc/login: the IdP's authorization URL, and the sealed flow value to keep until the callback. */
-  const start = async (request: OidcLoginRequest): Promise<{ readonly location: string; readonly sealedFlow: string }> => {
+  const start = async (request: LoginRequest): Promise<{ readonly location: string; readonly sealedFlow: string }> => {
     const { id } = deps.codeFlow.provider(request.provider);
     const intent = checkIntent(request);
     const cli = cliRequestOf(deps.cli, request);

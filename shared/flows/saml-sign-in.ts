@@ -9,7 +9,7 @@ import type { RequestContext } from '../request.ts';
 import { buildLoginRedirect, validateSamlResponse, type SamlProviderRuntime, type SpSettings } from '../saml/index.ts';
 import type { ReplayStore } from '../stores/replay.ts';
 import type { Sealer } from '../stores/seal.ts';
-import { checkIntent, parseIntent, type BrowserIntent, type BrowserSignIn, type SignInOutcome } from './browser-sign-in.ts';
+import { checkIntent, parseIntent, type BrowserIntent, type BrowserSignIn, type LoginRequest, type SignInOutcome } from './browser-sign-in.ts';
 import { cliRequestOf, parseCliSignInRequest, type CliSignInOutcome, type CliSignInRequest, type CliSignInSupport } from './cli-sign-in.ts';
 
 export const SAML_FLOW_SECONDS = 600;
@@ -37,17 +37,6 @@ export interface SamlSignInDeps {
   readonly cli?: CliSignInSupport | undefined;
 }
 
-export interface SamlLoginRequest {
-  readonly provider?: string | undefined;
-  readonly role?: string | undefined;
-  readonly target?: string | undefined;
-  readonly destination?: string | undefined;
-  /** `cli=1`: this sign-in continues a CLI request, whose sealed value this browser must hold (its cookie). */
-  readonly cli?: string | undefined;
-  readonly sealedCliRequest?: string | undefined;
-  readonly now: Date;
-}
-
 export interface AcsRequest {
   readonly samlResponse?: string | undefined;
   readonly relayState?: string | undefined;
@@ -71,7 +60,7 @@ export const relayDestination = (baseUrl: string, relayState: string | undefined
 
 export const createSamlSignIn = (deps: SamlSignInDeps) => {
   /** GET /saml/login: the IdP's URL with an AuthnRequest, and the sealed flow value to keep until the response. */
-  const start = (request: SamlLoginRequest): { readonly location: string; readonly sealedFlow: string } => {
+  const start = (request: LoginRequest): { readonly location: string; readonly sealedFlow: string } => {
     const id = request.provider;
     const provider = id !== undefined && Object.hasOwn(deps.providers, id) ? deps.providers[id] : undefined;
     if (id === undefined || !provider) throw new BrokerError('UNKNOWN_PROVIDER', 'no SAML provider by that id');

@@ -2,10 +2,9 @@
 // accounts and 10 role templates: 500 role instances for alice): grouped by account, a filter that is instant with
 // JavaScript and works without it (GET /session?q=…), usable at 375 px, and passing axe-core's WCAG 2.1 A/AA rules.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startLocalStack, type LocalStack } from '../../tools/local/stack.ts';
-import { accessibilityViolations, hasChromium, launchChromium, screenshot } from '../support/chromium.ts';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { accessibilityViolations, hasChromium, screenshot, useBrowserStack } from '../support/chromium.ts';
 
 const TEMPLATES = ['readonly', 'poweruser', 'admin', 'billing', 'audit', 'network', 'data-read', 'data-write', 'deploy', 'support'];
 const ACCOUNTS = 50;
@@ -15,33 +14,17 @@ const PLAIN_ROLES = 3;
 const TOTAL = ACCOUNTS * TEMPLATES.length + PLAIN_ROLES;
 
 describe.skipIf(!hasChromium)('the role picker with 500 roles in 50 accounts', { timeout: 120_000 }, () => {
-  let stack: LocalStack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    delete process.env.BROKER_CONFIG;
-    delete process.env.AWS_ENDPOINT_URL_STS;
-    delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
-    stack = await startLocalStack({
-      port: 0,
-      host: '127.0.0.1',
-      env: process.env,
-      editConfig: (doc) => {
-        const accounts = Object.fromEntries(Array.from({ length: ACCOUNTS }, (_, i) => [name(i), { id: String(500_000_000_000 + i), label: `Product ${i} ${i % 2 === 0 ? 'production' : 'development'}`, tags: { env: i % 2 === 0 ? 'prod' : 'dev' } }]));
-        doc.set('accounts', doc.createNode(accounts));
-        for (const t of TEMPLATES) doc.setIn(['roles', t], doc.createNode({ arn: `arn:aws:iam::\${account}:role/${t}`, accounts: ['*'], label: `${t[0]?.toUpperCase()}${t.slice(1)}` }));
-        doc.addIn(['rules'], doc.createNode({ id: 'engineers-everywhere', roles: ['*@*'], conditions: { 'ForAnyValue:StringEquals': { groups: ['aws-dev'] }, Bool: { 'broker:mfa': true } }, session: { name: '${email}' } }));
-      },
-    });
-    browser = await launchChromium();
-  }, 90_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
+  const started = useBrowserStack({
+    editConfig: (doc) => {
+      const accounts = Object.fromEntries(Array.from({ length: ACCOUNTS }, (_, i) => [name(i), { id: String(500_000_000_000 + i), label: `Product ${i} ${i % 2 === 0 ? 'production' : 'development'}`, tags: { env: i % 2 === 0 ? 'prod' : 'dev' } }]));
+      doc.set('accounts', doc.createNode(accounts));
+      for (const t of TEMPLATES) doc.setIn(['roles', t], doc.createNode({ arn: `arn:aws:iam::\${account}:role/${t}`, accounts: ['*'], label: `${t[0]?.toUpperCase()}${t.slice(1)}` }));
+      doc.addIn(['rules'], doc.createNode({ id: 'engineers-everywhere', roles: ['*@*'], conditions: { 'ForAnyValue:StringEquals': { groups: ['aws-dev'] }, Bool: { 'broker:mfa': true } }, session: { name: '${email}' } }));
+    },
   });
 
   const signIn = async (page: Page): Promise<void> => {
-    await page.goto(`${stack.url}/`);
+    await page.goto(`${started.stack.url}/`);
     await page.getByRole('link', { name: /Development IdP \(OIDC\)/ }).click();
     await page.getByLabel(/user ?name/i).fill('alice');
     await page.getByLabel(/password/i).fill('alice-dev-password');
@@ -51,7 +34,7 @@ describe.skipIf(!hasChromium)('the role picker with 500 roles in 50 accounts', {
   const visibleRoles = (page: Page): Promise<number> => page.locator('input[name="role"]:visible').count();
 
   it('groups 500 roles by account and filters them instantly with JavaScript', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await started.browser.newContext();
     const page = await ctx.newPage();
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -85,7 +68,7 @@ describe.skipIf(!hasChromium)('the role picker with 500 roles in 50 accounts', {
   });
 
   it('filters without JavaScript: GET /session?q=… re-renders the list, and the chosen role is issued', async () => {
-    const ctx = await browser.newContext({ javaScriptEnabled: false });
+    const ctx = await started.browser.newContext({ javaScriptEnabled: false });
     const page = await ctx.newPage();
     await signIn(page);
     expect(await visibleRoles(page)).toBe(TOTAL);
@@ -104,7 +87,7 @@ describe.skipIf(!hasChromium)('the role picker with 500 roles in 50 accounts', {
   });
 
   it('is usable at 375 px: no sideways scrolling, the filter in view', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    const ctx = await started.browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
     const page = await ctx.newPage();
     await signIn(page);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -119,7 +102,7 @@ describe.skipIf(!hasChromium)('the role picker with 500 roles in 50 accounts', {
 
   it('passes axe-core in light and dark mode, filtered and not', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
-      const ctx: BrowserContext = await browser.newContext({ bypassCSP: true, colorScheme });
+      const ctx: BrowserContext = await started.browser.newContext({ bypassCSP: true, colorScheme });
       const page = await ctx.newPage();
       await signIn(page);
       expect(await accessibilityViolations(page)).toEqual([]);

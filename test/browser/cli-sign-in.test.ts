@@ -9,9 +9,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPair, generateProof, type KeyPair } from 'dpop';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../tools/local/stack.ts';
-import { accessibilityViolations, hasChromium, launchChromium, screenshot } from '../support/chromium.ts';
+import { describe, expect, it } from 'vitest';
+import { accessibilityViolations, hasChromium, screenshot, useBrowserStack } from '../support/chromium.ts';
 
 type Via = 'oidc' | 'saml';
 const PROVIDER: Record<Via, string> = { oidc: 'dev-oidc', saml: 'dev-saml' };
@@ -41,23 +40,10 @@ const startListener = async (): Promise<{ url: string; query: Promise<URLSearchP
 };
 
 describe.skipIf(!hasChromium)('CLI sign-in in Chromium (loopback and device, OIDC and SAML)', { timeout: 90_000 }, () => {
-  let stack: LocalStack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    delete process.env.BROKER_CONFIG;
-    delete process.env.AWS_ENDPOINT_URL_STS;
-    delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
-    stack = await startLocalStack({ port: 0, host: '127.0.0.1', env: process.env });
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const started = useBrowserStack();
 
   const post = async (path: string, fields: Record<string, string>, proof?: string): Promise<{ status: number; body: Record<string, unknown> }> => {
-    const response = await fetch(`${stack.url}${path}`, {
+    const response = await fetch(`${started.stack.url}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...(proof === undefined ? {} : { dpop: proof }) },
       body: new URLSearchParams(fields).toString(),
@@ -65,7 +51,7 @@ describe.skipIf(!hasChromium)('CLI sign-in in Chromium (loopback and device, OID
     });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
-  const proof = (key: KeyPair, path: string, session?: string): Promise<string> => generateProof(key, `${stack.url}${path}`, 'POST', undefined, session);
+  const proof = (key: KeyPair, path: string, session?: string): Promise<string> => generateProof(key, `${started.stack.url}${path}`, 'POST', undefined, session);
 
   /** At the IdP in `page`: sign in as alice (the OIDC login form, or the SAML IdP's button). */
   const signInAtIdp = async (page: Page, via: Via): Promise<void> => {
@@ -92,7 +78,7 @@ describe.skipIf(!hasChromium)('CLI sign-in in Chromium (loopback and device, OID
     expect(String(consoleUrl.body.url)).toMatch(/__local\/federation\?Action=login/);
   };
 
-  const newContext = (options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> => browser.newContext(options);
+  const newContext = (options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> => started.browser.newContext(options);
 
   it.each(['oidc', 'saml'] as const)('loopback sign-in through the %s dev IdP ends in a session that /token, /roles and /cli/console accept', async (via) => {
     const listener = await startListener();
@@ -101,7 +87,7 @@ describe.skipIf(!hasChromium)('CLI sign-in in Chromium (loopback and device, OID
       const page = await ctx.newPage();
       const verifier = randomBytes(32).toString('base64url');
       const state = randomBytes(12).toString('base64url');
-      const authorize = new URL('/cli/authorize', stack.url);
+      const authorize = new URL('/cli/authorize', started.stack.url);
       authorize.search = new URLSearchParams({ response_type: 'code', client_id: 'fbroker', redirect_uri: listener.url, code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256', state }).toString();
       // No provider named: the person chooses on the broker's page.
       await page.goto(authorize.href);
@@ -111,7 +97,7 @@ describe.skipIf(!hasChromium)('CLI sign-in in Chromium (loopback and device, OID
       await page.waitForURL(/127\.0\.0\.1:\d+\/callback/);
       await screenshot(page, `20-cli-loopback-${via}-done`);
       expect(query.get('state')).toBe(state);
-      expect(query.get('iss')).toBe(stack.url);
+      expect(query.get('iss')).toBe(started.stack.url);
       const key = await generateKeyPair('ES256');
       const token = await post('/cli/token', { grant_type: 'authorization_code', client_id: 'fbroker', code: query.get('code') ?? '', redirect_uri: listener.url, code_verifier: verifier }, await proof(key, '/cli/token'));
       expect(token.status).toBe(200);
@@ -160,7 +146,7 @@ describe.skipIf(!hasChromium)('CLI sign-in in Chromium (loopback and device, OID
 
   /** The pages of CLI sign-in, each opened in `page`: the provider choice, the device page, approved, cancelled. */
   const cliPages = async (page: Page, check: (name: string) => Promise<void>): Promise<void> => {
-    const authorize = new URL('/cli/authorize', stack.url);
+    const authorize = new URL('/cli/authorize', started.stack.url);
     authorize.search = new URLSearchParams({ response_type: 'code', client_id: 'fbroker', redirect_uri: 'http://127.0.0.1:9/callback', code_challenge: createHash('sha256').update('x'.repeat(43)).digest('base64url'), code_challenge_method: 'S256', state: 's' }).toString();
     await page.goto(authorize.href);
     await check('provider choice');
@@ -179,7 +165,7 @@ describe.skipIf(!hasChromium)('CLI sign-in in Chromium (loopback and device, OID
       await check(outcome);
     }
     // A wrong code: the form again, with the reason.
-    await page.goto(`${stack.url}/cli/device`);
+    await page.goto(`${started.stack.url}/cli/device`);
     await page.getByLabel('Code shown by the command').fill('BBBB-BBBB');
     await page.getByRole('button', { name: /Approve and sign in with Development IdP \(OIDC\)/ }).click();
     await page.getByRole('alert').waitFor();
@@ -213,7 +199,7 @@ describe.skipIf(!hasChromium)('CLI sign-in in Chromium (loopback and device, OID
     const ctx = await newContext();
     const page = await ctx.newPage();
     const { user_code: userCode } = (await post('/cli/device', { client_id: 'fbroker' })).body as { user_code: string };
-    await page.goto(`${stack.url}/cli/device`);
+    await page.goto(`${started.stack.url}/cli/device`);
     const focused = (): Promise<string> => page.evaluate(() => {
       const el = document.activeElement;
       return el === null ? '' : `${el.tagName.toLowerCase()}:${el.getAttribute('name') ?? ''}:${el.getAttribute('value') ?? ''}`;
@@ -237,7 +223,7 @@ describe.skipIf(!hasChromium)('CLI sign-in in Chromium (loopback and device, OID
     expect(await focused()).toBe('button:choice:approve:dev-oidc');
     await page.keyboard.press('Enter');
     await page.getByLabel(/user ?name/i).waitFor();
-    expect(new URL(page.url()).origin).not.toBe(stack.url);
+    expect(new URL(page.url()).origin).not.toBe(started.stack.url);
     await ctx.close();
   });
 });

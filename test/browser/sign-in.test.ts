@@ -2,31 +2,17 @@
 // picker, the CLI credentials page, the console redirect, a denied user's error page. Screenshots go to
 // test-results/screenshots (ignored by git). Each page also passes axe-core's WCAG 2.1 A/AA rules.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startLocalStack, type LocalStack } from '../../tools/local/stack.ts';
-import { accessibilityViolations, hasChromium, launchChromium, screenshot } from '../support/chromium.ts';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { accessibilityViolations, hasChromium, screenshot, useBrowserStack } from '../support/chromium.ts';
 
 describe.skipIf(!hasChromium)('sign-in in Chromium (OIDC and SAML)', { timeout: 90_000 }, () => {
-  let stack: LocalStack;
-  let browser: Browser;
+  const started = useBrowserStack();
 
-  beforeAll(async () => {
-    delete process.env.BROKER_CONFIG;
-    delete process.env.AWS_ENDPOINT_URL_STS;
-    delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
-    stack = await startLocalStack({ port: 0, host: '127.0.0.1', env: process.env });
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-
-  const context = (): Promise<BrowserContext> => browser.newContext({ bypassCSP: false });
+  const context = (): Promise<BrowserContext> => started.browser.newContext({ bypassCSP: false });
 
   const signIn = async (page: Page, username: string, password: string): Promise<void> => {
-    await page.goto(`${stack.url}/`);
+    await page.goto(`${started.stack.url}/`);
     await page.getByRole('link', { name: /Development IdP \(OIDC\)/ }).click();
     await page.getByLabel(/user ?name/i).fill(username);
     await page.getByLabel(/password/i).fill(password);
@@ -38,7 +24,7 @@ describe.skipIf(!hasChromium)('sign-in in Chromium (OIDC and SAML)', { timeout: 
     const page = await ctx.newPage();
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(`${stack.url}/`);
+    await page.goto(`${started.stack.url}/`);
     await screenshot(page, '01-landing');
     await signIn(page, 'alice', 'alice-dev-password');
     await expect.poll(() => page.url()).toContain('/oidc/callback');
@@ -85,9 +71,9 @@ describe.skipIf(!hasChromium)('sign-in in Chromium (OIDC and SAML)', { timeout: 
 
   it('the pages pass axe-core (labels, contrast, structure) in light and dark mode, and work by keyboard', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
-      const ctx = await browser.newContext({ bypassCSP: true, colorScheme });
+      const ctx = await started.browser.newContext({ bypassCSP: true, colorScheme });
       const page = await ctx.newPage();
-      await page.goto(`${stack.url}/`);
+      await page.goto(`${started.stack.url}/`);
       expect(await accessibilityViolations(page)).toEqual([]);
       await signIn(page, 'alice', 'alice-dev-password');
       await page.waitForURL(/oidc\/callback/);
@@ -105,7 +91,7 @@ describe.skipIf(!hasChromium)('sign-in in Chromium (OIDC and SAML)', { timeout: 
   });
 
   it('is usable on a phone-sized screen', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    const ctx = await started.browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
     const page = await ctx.newPage();
     await signIn(page, 'alice', 'alice-dev-password');
     await page.waitForURL(/oidc\/callback/);
@@ -117,9 +103,9 @@ describe.skipIf(!hasChromium)('sign-in in Chromium (OIDC and SAML)', { timeout: 
 
   // One stack per process: handlers and their config are module-scoped, as in Lambda.
   it('alice signs in over SAML (SP-initiated), picks a role and sees CLI credentials', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await started.browser.newContext();
     const page = await ctx.newPage();
-    await page.goto(`${stack.url}/`);
+    await page.goto(`${started.stack.url}/`);
     await page.getByRole('link', { name: /Development IdP \(SAML\)/ }).click();
     await page.waitForURL(/idp\/sso/);
     await screenshot(page, '10-saml-idp');
@@ -134,9 +120,9 @@ describe.skipIf(!hasChromium)('sign-in in Chromium (OIDC and SAML)', { timeout: 
   });
 
   it('bob (IdP-initiated, no MFA) sees the 403 page', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await started.browser.newContext();
     const page = await ctx.newPage();
-    await page.goto(`${new URL(stack.samlIdp?.ssoUrl ?? '').origin}/idp/start?user=bob`);
+    await page.goto(`${new URL(started.stack.samlIdp?.ssoUrl ?? '').origin}/idp/start?user=bob`);
     await page.getByRole('button', { name: 'Sign in as bob' }).click();
     await page.waitForURL(/saml\/acs/);
     expect(await page.textContent('main')).toContain('NO_ROLE_GRANTED');

@@ -6,6 +6,8 @@ import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startLocalStack, type LocalStack, type StackOptions } from '../../tools/local/stack.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
@@ -35,4 +37,25 @@ export const accessibilityViolations = async (page: Page): Promise<Array<{ id: s
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
   });
+};
+
+/**
+ * The local stack of `npm start` (its embedded defaults: dev IdPs, dynalite, offline STS; `editConfig` changes the
+ * bundled config) and one headless Chromium, for a browser test file: started in beforeAll, stopped in afterAll.
+ * The returned object is filled in by beforeAll.
+ */
+export const useBrowserStack = (options: { readonly editConfig?: StackOptions['editConfig'] } = {}): { stack: LocalStack; browser: Browser } => {
+  const started = {} as { stack: LocalStack; browser: Browser };
+  beforeAll(async () => {
+    delete process.env.BROKER_CONFIG;
+    delete process.env.AWS_ENDPOINT_URL_STS;
+    delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    started.stack = await startLocalStack({ port: 0, host: '127.0.0.1', env: process.env, ...(options.editConfig ? { editConfig: options.editConfig } : {}) });
+    started.browser = await launchChromium();
+  }, 90_000);
+  afterAll(async () => {
+    await started.browser?.close();
+    await started.stack?.stop();
+  });
+  return started;
 };
