@@ -67,7 +67,7 @@ export const httpEvent = (routeKey: string, options: { body?: string; query?: st
     query: options.query,
     body: options.body,
     base64: false,
-    headers: { 'content-type': options.contentType ?? 'application/x-www-form-urlencoded', host: '127.0.0.1:3000', 'user-agent': 'federation-broker-bench' },
+    headers: { 'content-type': options.contentType ?? 'application/x-www-form-urlencoded', host: '127.0.0.1:3000', 'user-agent': 'federation-broker-bench', ...options.headers },
     host: '127.0.0.1:3000',
     domainPrefix: 'bench',
     apiId: 'bench',
