@@ -4,15 +4,18 @@
 // compose/services.ts (replay store, STS, signing keys, issuer, browser sign-in) are built once, on first use — and the
 // function's metrics (every audit record also counts) and, when the stack turns it on, its tracing. There is no
 // module-level state anywhere else. compose/<function>.ts wires one function's routes from these, so that a
-// Lambda bundle carries only the code its routes use (docs/architecture.md).
+// Lambda bundle carries only the code its routes use (docs/architecture.md); the config validator and the tracing
+// middleware are modules beside the handler (compose/modules.ts), loaded at the cold start only when needed.
 
 import { resolve } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { MiddlewareObj } from '@middy/core';
 import { logAudit, type AuditSink } from '../audit/audit.ts';
+import { logger } from '../audit/logger.ts';
 import { createMetrics, createTextWriter, NO_METRICS, recordAuditMetrics, type FunctionName, type Metrics } from '../audit/metrics.ts';
 import { createEmfWriter } from '../audit/powertools-metrics.ts';
-import { loadConfigFile, type BrokerConfig } from '../config/index.ts';
+import { prevalidatedFileOf, readPrevalidated } from '../config/prevalidated.ts';
+import { completeConfig, readConfigFile, type BrokerConfig, type ValidatedConfig } from '../config/resolve.ts';
 import { readRuntimeSettings } from '../config/runtime.ts';
 import { createSsmResolver } from '../config/ssm.ts';
 import { BrokerError, ERROR_TABLE } from '../errors.ts';
@@ -20,6 +23,7 @@ import { browserSettingsOf, type BrowserSettings } from '../http/routes/browser.
 import type { ConsoleFederation } from '../issuance/console.ts';
 import { createSealer, sealingSecretOf, type Sealer, type SealerOptions, type SealingSecret } from '../stores/seal.ts';
 import { clientConfig, type AwsOptions } from './aws.ts';
+import type { FunctionModules } from './modules.ts';
 
 export interface BrokerOptions {
   readonly config: BrokerConfig;
@@ -86,8 +90,6 @@ export const composeBroker = (options: BrokerOptions): Broker => {
 export interface EnvironmentOptions {
   /** The function being composed: its metrics carry it as the `function` dimension. */
   readonly function: FunctionName;
-  /** The function's entry module (import.meta.url): the tracing bundle is its sibling (tracing.mjs). */
-  readonly entryUrl?: string | undefined;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly requestHandler?: AwsOptions['requestHandler'];
 }
@@ -103,30 +105,42 @@ const metricsOf = (mode: 'emf' | 'text' | 'off', fn: FunctionName, config: Broke
         write: mode === 'text' ? createTextWriter((line) => void process.stdout.write(`${line}\n`)) : createEmfWriter(),
       });
 
-/**
- * The tracing middleware, from the function's third bundle (functions/<fn>/tracing.ts → tracing.mjs beside
- * index.mjs): Powertools Tracer and the X-Ray SDK are loaded only when BROKER_TRACING is on. The specifier is computed
- * at run time, so esbuild leaves the import alone.
- */
-const loadTracing = async (entryUrl: string | undefined): Promise<MiddlewareObj> => {
-  const sibling = entryUrl?.replace(/\/index\.(m?[jt]s)$/, '/tracing.$1');
-  if (sibling === undefined || sibling === entryUrl) throw new BrokerError('CONFIG_INVALID', 'BROKER_TRACING=true needs the function entry point beside its tracing bundle');
-  const module = (await import(sibling)) as { readonly createTracing: () => MiddlewareObj };
+/** The tracing middleware, from the function's tracing module: Powertools Tracer and the X-Ray SDK load only here. */
+const tracingOf = async (modules: FunctionModules): Promise<MiddlewareObj> => {
+  let module: Awaited<ReturnType<FunctionModules['tracing']>>;
+  try {
+    module = await modules.tracing();
+  } catch (error) {
+    throw new BrokerError('CONFIG_INVALID', 'BROKER_TRACING=true needs the tracing module beside the handler (tracing.mjs)', { cause: error });
+  }
   return module.createTracing();
 };
 
 /**
+ * The config of `file`, validated: the pre-validated copy beside it when it was made from these very bytes by this
+ * very validator bundle (shared/config/prevalidated.ts), else the validator module run on the file.
+ */
+const validatedConfigOf = async (file: string, bytes: Buffer, modules: FunctionModules): Promise<ValidatedConfig> => {
+  const prevalidated = await readPrevalidated(file, bytes, await modules.validatorBytes());
+  if (prevalidated.use) return prevalidated.use;
+  if (prevalidated.reason !== undefined) logger.warn('pre-validated config not used; validating the config file', { file: prevalidatedFileOf(file), reason: prevalidated.reason });
+  // Every error stops the cold start; warnings are check-config's (`npm run broker -- check-config`).
+  return (await modules.validator()).validateConfigText(bytes.toString('utf8'), file, { warnings: false });
+};
+
+/**
  * A Lambda function's broker: settings from its environment (BROKER_CONFIG, REPLAY_TABLE, SIGNING_KEY_ARN,
- * AWS_REGION, BROKER_METRICS, BROKER_TRACING), the config file loaded and checked — `ssm:` references read with an SSM
- * client built like every other AWS client of the broker — and the broker composed. A bad config fails the cold
+ * AWS_REGION, BROKER_METRICS, BROKER_TRACING), the config file validated (or its pre-validated copy read), the references resolved (`ssm:` with an SSM
+ * client built like every other AWS client of the broker), and the broker composed. A bad config fails the cold
  * start, loudly, listing every problem.
  */
-export const composeFromEnvironment = async (options: EnvironmentOptions): Promise<Broker> => {
+export const composeFromEnvironment = async (modules: FunctionModules, options: EnvironmentOptions): Promise<Broker> => {
   const settings = readRuntimeSettings(options.env);
-  const tracing = settings.BROKER_TRACING === 'true' ? await loadTracing(options.entryUrl) : undefined;
+  const tracing = settings.BROKER_TRACING === 'true' ? await tracingOf(modules) : undefined;
   const aws: AwsOptions = { region: settings.AWS_REGION, requestHandler: options.requestHandler };
-  // Every error stops the cold start; warnings are check-config's (`npm run broker -- check-config`).
-  const config = await loadConfigFile(resolve(settings.BROKER_CONFIG), { ssm: createSsmResolver(new SSMClient(clientConfig(aws, 3))), warnings: false });
+  const file = resolve(settings.BROKER_CONFIG);
+  const validated = await validatedConfigOf(file, await readConfigFile(file), modules);
+  const config = await completeConfig(validated, file, { ssm: createSsmResolver(new SSMClient(clientConfig(aws, 3))) });
   const metrics = metricsOf(settings.BROKER_METRICS, options.function, config);
   return composeBroker({ config, aws, replayTable: settings.REPLAY_TABLE, signingKeyArn: settings.SIGNING_KEY_ARN, metrics, tracing });
 };

@@ -3,7 +3,7 @@
 // private key (`file:`, `env:`, `ssm:` — already resolved by the config loader) locally.
 
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { ConfigError, type BrokerConfig } from '../config/index.ts';
+import { ConfigError, type BrokerConfig } from '../config/resolve.ts';
 import type { WebIdentitySigner } from '../issuance/issue.ts';
 import { createKmsSigningKey } from '../issuance/kms-signing-key.ts';
 import { privateKeySigningKey, type SigningKey } from '../issuance/signing-key.ts';

@@ -1,6 +1,7 @@
 // The subject-token verifier of /token and /roles: ID tokens through the OIDC verifier; SAML subject tokens
-// through the SAML verifier (saml-subject.ts), loaded by the function's `loadSaml` only when one arrives, so that
-// the token and roles functions neither bundle nor compile the XML stack for ID tokens.
+// through the SAML verifier (saml-subject.ts), loaded by the function's `loadSaml` (its saml2 module,
+// compose/modules.ts) only when one arrives, so that the token and roles functions neither bundle nor compile the XML
+// stack for ID tokens.
 
 import type { BrokerConfig } from '../config/index.ts';
 import { BrokerError } from '../errors.ts';
@@ -32,14 +33,4 @@ export const createSubjectVerifier = (config: BrokerConfig, replay: ReplayStore,
     }
     return fromOidc(await oidc.verify(request.subjectToken, now));
   };
-};
-
-/**
- * The loader of a function whose entry is `…/index.<ext>`: the sibling `saml2.<ext>` — saml2.mjs beside the
- * bundle, saml2.ts when run from source. The specifier is computed at run time, so esbuild leaves the import alone.
- */
-export const samlSubjectBeside = (entryUrl: string): SamlSubjectLoader => {
-  const sibling = entryUrl.replace(/\/index\.(m?[jt]s)$/, '/saml2.$1');
-  if (sibling === entryUrl) throw new Error(`samlSubjectBeside: ${entryUrl} is not an index module`);
-  return () => import(sibling) as ReturnType<SamlSubjectLoader>;
 };

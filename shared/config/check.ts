@@ -15,7 +15,7 @@ import {
 import { mayBeMultiValued, multiValuedClaims } from './multi-valued.ts';
 import { checkAssertedRoles, checkRolePatterns, checkTargetCondition, conditionContext, unusedRoles, type ConditionContext, type TargetContext } from './check-targets.ts';
 import { isTargetKey } from '../rules/index.ts';
-import { readJsonObject } from '../json/strict.ts';
+import { policyDocument, ruleIdAt } from './rule-documents.ts';
 import type { ParsedConfig, ProviderConfig, RuleConfig } from './schema.ts';
 
 export interface Problem {
@@ -26,7 +26,7 @@ export interface Problem {
 
 export const BROKER_KEYS = ['broker:provider', 'broker:protocol', 'broker:sourceIp', 'broker:time', 'broker:mfa'] as const;
 
-export const ruleIdAt = (rule: Pick<RuleConfig, 'id'>, index: number): string => rule.id ?? `rule-${index + 1}`;
+export { policyDocument, ruleIdAt } from './rule-documents.ts';
 
 /**
  * Whether a provider can ever put this claim into the claims object. OIDC tokens may carry any custom claim;
@@ -138,13 +138,6 @@ export const checkConfig = (config: ParsedConfig, ctx: TargetContext): Problem[]
 };
 
 type Report = (path: string, message: string) => void;
-
-/** A session policy as a document: the mapping itself, or the JSON object a string holds (strictly read). */
-export const policyDocument = (policy: string | Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> | undefined => {
-  if (typeof policy !== 'string') return policy;
-  const read = readJsonObject(policy);
-  return 'value' in read ? read.value : undefined;
-};
 
 const checkConditions = (config: ParsedConfig, rule: RuleConfig, path: string, ctx: ConditionContext, error: Report, warn: Report): void => {
   const entries = Object.entries(rule.conditions ?? {});

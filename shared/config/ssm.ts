@@ -2,7 +2,7 @@
 // the client the composition gives (the same timeouts and retry bounds as every other AWS client of the broker).
 
 import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import type { SsmResolver } from './load.ts';
+import type { SsmResolver } from './resolve.ts';
 
 export const createSsmResolver =
   (client: SSMClient): SsmResolver =>

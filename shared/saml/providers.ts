@@ -3,7 +3,7 @@
 // checked. Every provider whose metadata cannot be used is named in one ConfigError, which fails the cold start of the
 // functions that verify SAML and `check-config` alike.
 
-import { ConfigError, type BrokerConfig, type Problem } from '../config/index.ts';
+import { ConfigError, type BrokerConfig, type Problem } from '../config/resolve.ts';
 import { BrokerError } from '../errors.ts';
 import { parseIdpMetadata } from './metadata.ts';
 import type { SamlProviderRuntime } from './types.ts';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../shared/audit/metrics.ts';
 import { createEmfWriter } from '../../shared/audit/powertools-metrics.ts';
 import { composeBroker } from '../../shared/compose/broker.ts';
-import { samlSubjectBeside } from '../../shared/compose/subject.ts';
+import { modulesBeside } from '../../shared/compose/modules.ts';
 import { composeTokenRoutes } from '../../shared/compose/token.ts';
 import { buildConfig } from '../../shared/config/index.ts';
 import { ERROR_TABLE } from '../../shared/errors.ts';
@@ -83,7 +83,7 @@ beforeAll(async () => {
   );
   const metrics = createMetrics({ function: 'token', codes: Object.keys(ERROR_TABLE), providers: Object.keys(config.providers), write: createEmfWriter({ serviceName: SERVICE, print: (line) => void emf.push(line) }) });
   const broker = composeBroker({ config, aws: { region: 'us-east-1' }, replayTable: 'replay-metrics', metrics, audit: () => undefined });
-  handler = brokerHandler('api', composeTokenRoutes(broker, samlSubjectBeside(new URL('../../functions/token/index.ts', import.meta.url).href)), broker) as unknown as HttpApiHandler;
+  handler = brokerHandler('api', composeTokenRoutes(broker, modulesBeside(new URL('../../functions/token/index.ts', import.meta.url).href).saml2), broker) as unknown as HttpApiHandler;
 });
 
 afterAll(async () => {

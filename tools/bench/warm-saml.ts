@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import { Constants, IdentityProvider, ServiceProvider, setSchemaValidator } from 'samlify';
 import { composeFromEnvironment } from '../../shared/compose/broker.ts';
+import { modulesBeside } from '../../shared/compose/modules.ts';
 import { composeSamlRoutes } from '../../shared/compose/saml.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 import { signDevSamlResponse } from '../events/generate.ts';
@@ -20,7 +21,7 @@ const samples = Number(process.argv[2] ?? 300);
 
 const aws = inProcessAws();
 // functions/saml/index.ts, composed with the in-process transport instead of HTTP.
-const broker = await composeFromEnvironment({ function: 'saml', requestHandler: aws });
+const broker = await composeFromEnvironment(modulesBeside(new URL('../../functions/saml/index.ts', import.meta.url).href), { function: 'saml', requestHandler: aws });
 const handler = brokerHandler('page', composeSamlRoutes(broker), broker);
 
 // samlify and node-saml check times against the wall clock: the response is valid from now for an hour.

@@ -17,7 +17,7 @@ import { codeSealer, replayOf } from '../../shared/compose/services.ts';
 import { fromOidc } from '../../shared/identity/verified-identity.ts';
 import { cliChannel } from '../../shared/http/routes/cli.ts';
 import { createOidcVerifier } from '../../shared/oidc/index.ts';
-import { samlSubjectBeside } from '../../shared/compose/subject.ts';
+import { modulesBeside } from '../../shared/compose/modules.ts';
 import { composeTokenRoutes } from '../../shared/compose/token.ts';
 import { brokerHandler } from '../../shared/http/handler.ts';
 import { signDevToken } from '../events/generate.ts';
@@ -29,8 +29,9 @@ const samples = Number(process.argv[2] ?? 3000);
 
 const handlerAws = inProcessAws();
 // functions/token/index.ts, composed with the in-process transport instead of HTTP.
-const broker = await composeFromEnvironment({ function: 'token', requestHandler: handlerAws });
-const handler = brokerHandler('api', composeTokenRoutes(broker, samlSubjectBeside(new URL('../../functions/token/index.ts', import.meta.url).href)), broker);
+const modules = modulesBeside(new URL('../../functions/token/index.ts', import.meta.url).href);
+const broker = await composeFromEnvironment(modules, { function: 'token', requestHandler: handlerAws });
+const handler = brokerHandler('api', composeTokenRoutes(broker, modules.saml2), broker);
 
 const token = await signDevToken('alice', Math.floor(Date.now() / 1000), 3600);
 const event = tokenExchangeEvent(token);
@@ -72,9 +73,9 @@ const floor = async (): Promise<void> => {
 
 // The session path: its own broker (and transport, which remembers the session record /cli/token writes).
 const sessionAws = inProcessAws({ remember: true });
-const sessionBroker = await composeFromEnvironment({ function: 'token', requestHandler: sessionAws });
-const sessionHandler = brokerHandler('api', composeTokenRoutes(sessionBroker, samlSubjectBeside(new URL('../../functions/token/index.ts', import.meta.url).href)), sessionBroker);
-const cliHandler = brokerHandler(cliChannel, composeCliRoutes(sessionBroker));
+const sessionBroker = await composeFromEnvironment(modules, { function: 'token', requestHandler: sessionAws });
+const sessionHandler = brokerHandler('api', composeTokenRoutes(sessionBroker, modules.saml2), sessionBroker);
+const cliHandler = brokerHandler(cliChannel, composeCliRoutes(sessionBroker), sessionBroker);
 const cliKey = await generateKeyPair('ES256');
 
 /** `fbroker login` without the browser: alice's identity as her IdP proved it, in a code for a loopback listener, redeemed at /cli/token. */

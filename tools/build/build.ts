@@ -12,6 +12,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { readTemplate, type Template } from '../lib/template.ts';
+import { configFilesIn, prevalidateConfig } from './prevalidate.ts';
 
 const run = promisify(execFile);
 
@@ -159,6 +160,9 @@ export const buildFunction = async (fn: EsbuildFunction, options: BuildOptions =
 export const unresolvedImports = (built: Pick<BuiltFunction, 'runtimeImports' | 'external'>): string[] =>
   [...new Set(built.runtimeImports.filter((i) => !isBuiltin(i.path) && !(i.kind === 'dynamic-import' && built.external.includes(i.path))).map((i) => i.path))].sort();
 
+/** The functions' config validator bundles (the config.ts entry point of each: compose/modules.ts). */
+export const validatorFilesOf = (built: readonly BuiltFunction[]): string[] => built.flatMap((b) => b.onDemand.filter((f) => f.entryPoint.endsWith('/config.ts')).map((f) => f.file));
+
 /** Kilobytes of 1000 bytes (the stricter reading of a size target). */
 export const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} KB`;
 
@@ -180,6 +184,15 @@ const main = async (): Promise<number> => {
     failed ||= missing.length > 0;
     console.log(`${b.logicalId.padEnd(18)} ${kb(b.bytes).padStart(10)} ${kb(b.gzipBytes).padStart(10)}  ${relative(ROOT, b.file)}${missing.length > 0 ? `  imports ${missing.join(', ')}!` : ''}`);
     for (const lazy of b.onDemand) console.log(`${'  + on demand'.padEnd(18)} ${kb(lazy.bytes).padStart(10)} ${kb(lazy.gzipBytes).padStart(10)}  ${relative(ROOT, lazy.file)}`);
+  }
+  // The config layer's files, validated once here by the validator the functions carry (docs/performance.md).
+  for (const file of await configFilesIn(resolve(ROOT, 'config'))) {
+    try {
+      console.log(`pre-validated: ${relative(ROOT, await prevalidateConfig(file, validatorFilesOf(built)))}`);
+    } catch (error) {
+      failed = true;
+      console.error(`${relative(ROOT, file)}: not pre-validated: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
   return failed ? 1 : 0;
 };

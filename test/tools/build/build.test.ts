@@ -1,7 +1,7 @@
 // The build as `sam build` runs it: the esbuild arguments come from template.yaml, and a built bundle is a
 // self-contained ES module that a fresh Node process imports and finds `handler` in.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpApiEvent } from '../../../tools/lib/lambda-events.ts';
-import { buildFunction, esbuildFunctions, samEsbuildArgs, unresolvedImports, type BuiltFunction } from '../../../tools/build/build.ts';
+import { buildFunction, esbuildFunctions, samEsbuildArgs, unresolvedImports, validatorFilesOf, type BuiltFunction } from '../../../tools/build/build.ts';
+import { prevalidateConfig } from '../../../tools/build/prevalidate.ts';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -56,13 +57,13 @@ describe('buildFunction', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'broker-build-'));
     const token = esbuildFunctions().find((fn) => fn.logicalId === 'TokenFunction')!;
-    built = await buildFunction(token, { outDir: dir });
+    built = await buildFunction(token, { outDir: dir, metafile: join(dir, 'meta.json') });
   }, 60_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('writes <LogicalId>/index.mjs (+ saml2.mjs and tracing.mjs, its other entry points) that need nothing but Node builtins at run time', () => {
+  it('writes <LogicalId>/index.mjs (+ config.mjs, saml2.mjs and tracing.mjs, its other entry points) that need nothing but Node builtins at run time', () => {
     expect(built.file).toBe(join(dir, 'TokenFunction', 'index.mjs'));
-    expect(built.onDemand.map((f) => f.file)).toEqual([join(dir, 'TokenFunction', 'saml2.mjs'), join(dir, 'TokenFunction', 'tracing.mjs')]);
+    expect(built.onDemand.map((f) => f.file)).toEqual(['config.mjs', 'saml2.mjs', 'tracing.mjs'].map((f) => join(dir, 'TokenFunction', f)));
     expect(unresolvedImports(built)).toEqual([]);
   });
 
@@ -122,5 +123,63 @@ console.log(JSON.stringify({ status: res.statusCode, code: JSON.parse(res.body).
       env: { PATH: process.env.PATH ?? '', BROKER_CONFIG: resolve(ROOT, 'config/broker.local.yaml'), BROKER_SEALING_SECRET: 'build-test-sealing-secret-0123456789abcdefghij', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'ERROR', BROKER_TRACING: 'true', BROKER_METRICS: 'off' },
     });
     expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual({ status: 400, code: 'UNSUPPORTED_GRANT_TYPE' });
+  });
+});
+
+describe('what a cold start of the built token function loads', () => {
+  let dir: string;
+  let built: BuiltFunction;
+  const LOADS = `import { registerHooks } from 'node:module';
+const loaded = [];
+registerHooks({ load(url, context, next) { if (url.startsWith('file:')) loaded.push(url.slice(url.lastIndexOf('/') + 1)); return next(url, context); } });
+const { handler } = await import(process.argv[1]);
+console.log(JSON.stringify({ handler: typeof handler, loaded: loaded.filter((f) => f.endsWith('.mjs')).sort() }));`;
+  const coldStart = async (configFile: string): Promise<{ handler: string; loaded: string[] }> => {
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', LOADS, pathToFileURL(built.file).href], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', BROKER_CONFIG: configFile, BROKER_SEALING_SECRET: 'build-test-sealing-secret-0123456789abcdefghij', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    });
+    return JSON.parse(stdout.trim()) as { handler: string; loaded: string[] };
+  };
+  /** config/broker.local.yaml (edited by `edit`) in a folder of its own, with its dev-keys beside it. */
+  const configCopy = async (name: string, edit: (text: string) => string = (t) => t): Promise<string> => {
+    const folder = await mkdtemp(join(dir, `${name}-`));
+    await symlink(resolve(ROOT, 'config/dev-keys'), join(folder, 'dev-keys'));
+    const file = join(folder, 'broker.yaml');
+    await writeFile(file, edit(await readFile(resolve(ROOT, 'config/broker.local.yaml'), 'utf8')));
+    return file;
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'broker-cold-'));
+    built = await buildFunction(esbuildFunctions().find((fn) => fn.logicalId === 'TokenFunction')!, { outDir: dir, metafile: join(dir, 'meta.json') });
+  }, 60_000);
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('index.mjs carries no YAML parser, schema library or XML code: those are its other entry points', async () => {
+    const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as { outputs: Record<string, { entryPoint?: string; inputs: Record<string, unknown> }> };
+    const inputs = Object.keys(Object.values(meta.outputs).find((o) => o.entryPoint === 'functions/token/index.ts')!.inputs);
+    expect(inputs.filter((i) => /node_modules\/(zod|js-yaml|@xmldom|xml-crypto|xpath)\//.test(i))).toEqual([]);
+  });
+
+  it('with a pre-validated config: no validator', async () => {
+    const file = await configCopy('prevalidated');
+    await prevalidateConfig(file, validatorFilesOf([built]));
+    expect(await coldStart(file)).toEqual({ handler: 'function', loaded: ['index.mjs'] });
+  });
+
+  it('without one, or with one the config has changed since: the validator (config.mjs) validates the file', async () => {
+    const absent = await configCopy('absent');
+    expect(await coldStart(absent)).toEqual({ handler: 'function', loaded: ['config.mjs', 'index.mjs'] });
+    const stale = await configCopy('stale');
+    await prevalidateConfig(stale, validatorFilesOf([built]));
+    await writeFile(stale, `${await readFile(stale, 'utf8')}\n# edited after the build\n`);
+    expect(await coldStart(stale)).toEqual({ handler: 'function', loaded: ['config.mjs', 'index.mjs'] });
+  });
+
+  it('a pre-validated config does not stand in for a config that does not validate', async () => {
+    const file = await configCopy('invalid', (text) => text.replace('clockSkewSeconds: 60', 'clockSkewSeconds: 6000'));
+    await expect(prevalidateConfig(file, validatorFilesOf([built]))).rejects.toMatchObject({ problems: [expect.objectContaining({ path: 'broker.clockSkewSeconds' })] });
+    await expect(run(process.execPath, ['--input-type=module', '-e', LOADS, pathToFileURL(built.file).href], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', BROKER_CONFIG: file, AWS_REGION: 'us-east-1' } })).rejects.toMatchObject({ stderr: expect.stringContaining('broker.clockSkewSeconds') });
   });
 });

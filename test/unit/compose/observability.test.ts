@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeFromEnvironment } from '../../../shared/compose/broker.ts';
+import { modulesBeside } from '../../../shared/compose/modules.ts';
 import { composeLandingRoutes } from '../../../shared/compose/landing.ts';
 import { brokerHandler } from '../../../shared/http/handler.ts';
 import { httpApiEvent, lambdaContext } from '../../../tools/lib/lambda-events.ts';
@@ -30,7 +31,7 @@ afterAll(() => {
 
 /** GET / answers the landing page (nothing to count); DELETE / is refused (NOT_FOUND: a route the function lacks). */
 const invokeLanding = async (extra: Record<string, string>, method = 'DELETE') => {
-  const broker = await composeFromEnvironment({ function: 'web', entryUrl: WEB_ENTRY, env: env(extra) });
+  const broker = await composeFromEnvironment(modulesBeside(WEB_ENTRY), { function: 'web', env: env(extra) });
   const handler = brokerHandler('page', composeLandingRoutes(broker), broker);
   const before = capture.lines().length;
   const result = await handler(httpApiEvent('/', { method }), lambdaContext({ functionName: 'WebFunction', requestId: 'obs-test' }));
@@ -68,11 +69,12 @@ describe('observability from the environment', () => {
     expect(result.statusCode).toBe(200);
   });
 
-  it('BROKER_TRACING=true without an entry point beside a tracing bundle fails the cold start with CONFIG_INVALID', async () => {
-    await expect(composeFromEnvironment({ function: 'web', env: env({ BROKER_TRACING: 'true' }) })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  it('BROKER_TRACING=true without a tracing module beside the handler fails the cold start with CONFIG_INVALID', async () => {
+    const lonely = modulesBeside(pathToFileURL(resolve(ROOT, 'functions/no-such-function/index.ts')).href);
+    await expect(composeFromEnvironment(lonely, { function: 'web', env: env({ BROKER_TRACING: 'true' }) })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 
   it('a BROKER_METRICS value outside emf, text, off fails the cold start', async () => {
-    await expect(composeFromEnvironment({ function: 'web', env: env({ BROKER_METRICS: 'verbose' }) })).rejects.toThrow(/BROKER_METRICS/);
+    await expect(composeFromEnvironment(modulesBeside(WEB_ENTRY), { function: 'web', env: env({ BROKER_METRICS: 'verbose' }) })).rejects.toThrow(/BROKER_METRICS/);
   });
 });

@@ -1,0 +1,36 @@
+// The parts of a function that its handler bundle does not carry. Each is a second entry point of the function
+// (template.yaml EntryPoints), built by sam build as its own file beside index.mjs, and imported with a specifier
+// computed at run time so that esbuild leaves it out of the handler's bundle (an `import('literal')` would be
+// inlined). Run from source, the same siblings are the .ts files of functions/<fn>/.
+//   config     the config validator (YAML, the schema, the semantic checks): only when no pre-validated copy fits
+//   saml2      the SAML subject-token verifier of /token and /roles: on the first saml2 subject token
+//   tracing    Powertools Tracer and the X-Ray SDK: only when the stack turns tracing on (BROKER_TRACING)
+
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { MiddlewareObj } from '@middy/core';
+import type { validateConfigText } from '../config/validate.ts';
+import type { SamlSubjectLoader } from './subject.ts';
+
+export interface FunctionModules {
+  readonly validator: () => Promise<{ readonly validateConfigText: typeof validateConfigText }>;
+  /** The validator bundle's bytes, which a pre-validated config must name; undefined when run from source. */
+  readonly validatorBytes: () => Promise<Uint8Array | undefined>;
+  readonly saml2: SamlSubjectLoader;
+  readonly tracing: () => Promise<{ readonly createTracing: () => MiddlewareObj }>;
+}
+
+const INDEX = /\/index\.(m?[jt]s)$/;
+
+/** The modules beside a function's entry `…/index.<ext>`: `…/<name>.<ext>` (.mjs in a bundle, .ts from source). */
+export const modulesBeside = (entryUrl: string): FunctionModules => {
+  const ext = INDEX.exec(entryUrl)?.[1];
+  if (ext === undefined) throw new Error(`modulesBeside: ${entryUrl} is not an index module`);
+  const sibling = (name: string): string => entryUrl.replace(INDEX, `/${name}.${ext}`);
+  return {
+    validator: () => import(sibling('config')) as ReturnType<FunctionModules['validator']>,
+    validatorBytes: async () => (ext === 'mjs' ? readFile(fileURLToPath(sibling('config'))) : undefined),
+    saml2: () => import(sibling('saml2')) as ReturnType<SamlSubjectLoader>,
+    tracing: () => import(sibling('tracing')) as ReturnType<FunctionModules['tracing']>,
+  };
+};
