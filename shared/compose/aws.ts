@@ -1,7 +1,6 @@
 // How the broker's AWS SDK clients are configured: region and transport from the composition, short timeouts, few
 // attempts. A broker on the sign-in path must answer quickly, and the flows retry what is worth retrying themselves.
-// Each client is built by the service that uses it (compose/services.ts), so a function that never calls DynamoDB
-// or KMS carries neither client in its bundle.
+// The clients themselves are built in compose/aws-clients.ts, which only the functions' AWS entry points bundle.
 
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 

@@ -4,30 +4,32 @@
 // compose/services.ts (replay store, STS, signing keys, issuer, browser sign-in) are built once, on first use — and the
 // function's metrics (every audit record also counts) and, when the stack turns it on, its tracing. There is no
 // module-level state anywhere else. compose/<function>.ts wires one function's routes from these, so that a
-// Lambda bundle carries only the code its routes use (docs/architecture.md); the config validator and the tracing
-// middleware are modules beside the handler (compose/modules.ts), loaded at the cold start only when needed.
+// Lambda bundle carries only the code its routes use (docs/architecture.md); the AWS clients, the config validator
+// and the tracing middleware are modules beside the handler (compose/modules.ts), loaded at the cold start only when
+// the config or the stack needs them.
 
 import { resolve } from 'node:path';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import type { MiddlewareObj } from '@middy/core';
 import { logAudit, type AuditSink } from '../audit/audit.ts';
 import { logger } from '../audit/logger.ts';
 import { createMetrics, createTextWriter, NO_METRICS, recordAuditMetrics, type FunctionName, type Metrics } from '../audit/metrics.ts';
 import { createEmfWriter } from '../audit/powertools-metrics.ts';
 import { prevalidatedFileOf, readPrevalidated } from '../config/prevalidated.ts';
-import { completeConfig, readConfigFile, type BrokerConfig, type ValidatedConfig } from '../config/resolve.ts';
+import { awsReferencesOf, completeConfig, readConfigFile, type BrokerConfig, type ValidatedConfig } from '../config/resolve.ts';
 import { readRuntimeSettings } from '../config/runtime.ts';
-import { createSsmResolver } from '../config/ssm.ts';
 import { BrokerError, ERROR_TABLE } from '../errors.ts';
 import { browserSettingsOf, type BrowserSettings } from '../http/routes/browser.ts';
 import type { ConsoleFederation } from '../issuance/console.ts';
 import { createSealer, sealingSecretOf, type Sealer, type SealerOptions, type SealingSecret } from '../stores/seal.ts';
-import { clientConfig, type AwsOptions } from './aws.ts';
+import type { AwsClients } from './aws-clients.ts';
+import type { AwsOptions } from './aws.ts';
 import type { FunctionModules } from './modules.ts';
 
 export interface BrokerOptions {
   readonly config: BrokerConfig;
   readonly aws: AwsOptions;
+  /** The AWS clients this function carries (compose/aws-clients.ts): those of its `aws` or `aws-full` module. */
+  readonly clients: AwsClients;
   /** The replay table (template ReplayTable; env REPLAY_TABLE). */
   readonly replayTable: string;
   /** The KMS key the template created, for `signingKey: kms:` alone (env SIGNING_KEY_ARN). */
@@ -130,7 +132,9 @@ const validatedConfigOf = async (file: string, bytes: Buffer, modules: FunctionM
 
 /**
  * A Lambda function's broker: settings from its environment (BROKER_CONFIG, REPLAY_TABLE, SIGNING_KEY_ARN,
- * AWS_REGION, BROKER_METRICS, BROKER_TRACING), the config file validated (or its pre-validated copy read), the references resolved (`ssm:` with an SSM
+ * AWS_REGION, BROKER_METRICS, BROKER_TRACING), the config file validated (or its pre-validated copy read), the
+ * function's AWS clients loaded — with SSM and KMS only when the config has `ssm:` references or `kms:` keys — the
+ * references resolved (`ssm:` with an SSM
  * client built like every other AWS client of the broker), and the broker composed. A bad config fails the cold
  * start, loudly, listing every problem.
  */
@@ -140,7 +144,9 @@ export const composeFromEnvironment = async (modules: FunctionModules, options: 
   const aws: AwsOptions = { region: settings.AWS_REGION, requestHandler: options.requestHandler };
   const file = resolve(settings.BROKER_CONFIG);
   const validated = await validatedConfigOf(file, await readConfigFile(file), modules);
-  const config = await completeConfig(validated, file, { ssm: createSsmResolver(new SSMClient(clientConfig(aws, 3))) });
+  const references = awsReferencesOf(validated.config);
+  const clients = await modules.awsClients(references.ssm || references.kms);
+  const config = await completeConfig(validated, file, clients.ssmResolverOf ? { ssm: clients.ssmResolverOf(aws) } : {});
   const metrics = metricsOf(settings.BROKER_METRICS, options.function, config);
-  return composeBroker({ config, aws, replayTable: settings.REPLAY_TABLE, signingKeyArn: settings.SIGNING_KEY_ARN, metrics, tracing });
+  return composeBroker({ config, aws, clients, replayTable: settings.REPLAY_TABLE, signingKeyArn: settings.SIGNING_KEY_ARN, metrics, tracing });
 };

@@ -1,11 +1,9 @@
 // The services of a composed broker that talk to AWS or issue credentials, each built once per broker on first use:
 // the replay store (DynamoDB), the STS adapter, the signing keys (PEM or KMS), the credential issuer and the browser
-// sign-in flow built on them. Kept apart from compose/broker.ts so that functions which use none of them (the
-// landing page) carry none of these clients.
+// sign-in flow built on them. The AWS clients under them come from the function's AWS module (compose/aws-clients.ts,
+// loaded at the cold start by compose/broker.ts): a service whose client the function was not built with is a wiring
+// mistake, refused as INTERNAL the first time it is asked for.
 
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { STSClient } from '@aws-sdk/client-sts';
 import { createBrowserSignIn, parseTicket, type BrowserSignIn, type TicketPayload } from '../flows/browser-sign-in.ts';
 import { createSessions, parseSessionToken, type Sessions, type SessionToken } from '../flows/cli-session.ts';
 import { createCliSignIn, parseAuthorizationCode, parseCliSignInRequest, type AuthorizationCode, type CliSignInRequest, type CliSignInSupport } from '../flows/cli-sign-in.ts';
@@ -14,24 +12,29 @@ import { reviveIdentity, type VerifiedIdentity } from '../identity/verified-iden
 import type { Sealer } from '../stores/seal.ts';
 import { createConsoleFederation } from '../issuance/console.ts';
 import { createCredentialIssuer, type CredentialIssuer } from '../issuance/issue.ts';
-import { createStsAdapter, type StsAdapter } from '../issuance/sts.ts';
+import type { StsAdapter } from '../issuance/sts.ts';
+import { BrokerError } from '../errors.ts';
 import type { CliStore } from '../stores/cli-store.ts';
-import { createDynamoCliStore } from '../stores/dynamo-cli-store.ts';
-import { createDynamoReplayStore } from '../stores/dynamo-replay.ts';
 import type { ReplayStore } from '../stores/replay.ts';
-import { clientConfig } from './aws.ts';
+import type { AwsClients } from './aws-clients.ts';
 import type { Broker } from './broker.ts';
 import { createSigningKeys, type SigningKeys } from './signing.ts';
 
-const dynamoOf = (broker: Broker): DynamoDBClient => broker.memo('dynamo', () => new DynamoDBClient(clientConfig(broker.options.aws, 2)));
+const clientOf = <K extends keyof AwsClients>(broker: Broker, name: K): NonNullable<AwsClients[K]> => {
+  const client = broker.options.clients[name];
+  if (client === undefined) throw new BrokerError('INTERNAL', `this function was built without ${name} (functions/<fn>/aws.ts)`);
+  return client;
+};
 
-export const replayOf = (broker: Broker): ReplayStore =>
-  broker.memo('replay', () => createDynamoReplayStore(dynamoOf(broker), broker.options.replayTable, (kind) => broker.metrics.add('ReplaysDetected', 1, { kind })));
+const dynamoOf = (broker: Broker) =>
+  broker.memo('dynamo', () => clientOf(broker, 'dynamoStoresOf')(broker.options.aws, broker.options.replayTable, { onReplay: (kind) => broker.metrics.add('ReplaysDetected', 1, { kind }) }));
 
 /** Counts the IdP key fetches of the OIDC verifiers (createOidcVerifier's onKeyFetch). */
 export const keyFetchesOf = (broker: Broker) => (providerId: string, ok: boolean): void => recordKeyFetch(broker.metrics, providerId, ok);
 
-export const cliStoreOf = (broker: Broker): CliStore => broker.memo('cli-store', () => createDynamoCliStore(dynamoOf(broker), broker.options.replayTable));
+export const replayOf = (broker: Broker): ReplayStore => dynamoOf(broker).replay;
+
+export const cliStoreOf = (broker: Broker): CliStore => dynamoOf(broker).cli;
 
 /** Broker sessions of CLI sign-in, or undefined when the config does not enable it (broker.cli). */
 export const sessionsOf = (broker: Broker): Sessions | undefined =>
@@ -47,15 +50,10 @@ export const sessionsOf = (broker: Broker): Sessions | undefined =>
         }),
       );
 
-/** One attempt per SDK call: the adapter's own bounded retry loop decides what to retry. */
-export const stsOf = (broker: Broker): StsAdapter =>
-  broker.memo('sts', () => createStsAdapter(new STSClient(clientConfig(broker.options.aws, 1)), undefined, { observe: (call) => recordStsCall(broker.metrics, call) }));
+export const stsOf = (broker: Broker): StsAdapter => broker.memo('sts', () => clientOf(broker, 'stsAdapterOf')(broker.options.aws, { observe: (call) => recordStsCall(broker.metrics, call) }));
 
 export const signingKeysOf = (broker: Broker): SigningKeys =>
-  broker.memo('signing-keys', () => {
-    let kms: KMSClient | undefined;
-    return createSigningKeys({ config: broker.config, kms: () => (kms ??= new KMSClient(clientConfig(broker.options.aws, 2))), signingKeyArn: broker.options.signingKeyArn });
-  });
+  broker.memo('signing-keys', () => createSigningKeys({ config: broker.config, kms: () => clientOf(broker, 'kmsSigningKeysOf')(broker.options.aws), signingKeyArn: broker.options.signingKeyArn }));
 
 export const issuerOf = (broker: Broker): CredentialIssuer =>
   broker.memo('issuer', () =>

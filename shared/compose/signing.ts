@@ -2,10 +2,8 @@
 // `kms:<key id, ARN or alias/…>` (or `kms:` alone: the template's key, env SIGNING_KEY_ARN) in AWS, a PEM
 // private key (`file:`, `env:`, `ssm:` — already resolved by the config loader) locally.
 
-import type { KMSClient } from '@aws-sdk/client-kms';
 import { ConfigError, type BrokerConfig } from '../config/resolve.ts';
 import type { WebIdentitySigner } from '../issuance/issue.ts';
-import { createKmsSigningKey } from '../issuance/kms-signing-key.ts';
 import { privateKeySigningKey, type SigningKey } from '../issuance/signing-key.ts';
 import type { SigningKeyMaterial } from '../config/material.ts';
 import { createWebIdentitySigner } from '../issuance/web-identity.ts';
@@ -21,7 +19,8 @@ export interface SigningKeys {
 
 export interface SigningKeyOptions {
   readonly config: BrokerConfig;
-  readonly kms: () => KMSClient;
+  /** KMS signing keys by key id (compose/aws-clients.ts), asked for only when the config names a `kms:` key. */
+  readonly kms: () => (keyId: string) => SigningKey;
   /** The key the template created (env SIGNING_KEY_ARN), for `kms:` alone. */
   readonly signingKeyArn?: string | undefined;
 }
@@ -40,7 +39,7 @@ const signingKeyOf = (options: SigningKeyOptions, path: KeyPath, material: Signi
   if (material.kind === 'pem') return privateKeySigningKey(material.privateKey);
   const keyId = kmsKeyIdOf(material.ref, options.signingKeyArn);
   if (keyId === undefined) throw invalid(options.config, path, 'kms: names no key and SIGNING_KEY_ARN is not set');
-  return createKmsSigningKey(options.kms(), keyId);
+  return options.kms()(keyId);
 };
 
 export const createSigningKeys = (options: SigningKeyOptions): SigningKeys => {

@@ -219,3 +219,10 @@ export const readConfigFile = async (file: string): Promise<Buffer> => {
     throw new ConfigError(file, [{ severity: 'error', path: '(file)', message: 'the config file cannot be read' }]);
   }
 };
+
+/** Whether the config reads anything from SSM (`ssm:` references) or signs with KMS (`kms:` keys). */
+export const awsReferencesOf = (config: ParsedConfig): { readonly ssm: boolean; readonly kms: boolean } => {
+  const refs = refsOf(config).map(([, ref]) => ref);
+  const { signingKey, previousSigningKey } = config.broker;
+  return { ssm: refs.some((ref) => ref.startsWith('ssm:')), kms: [signingKey, previousSigningKey].some((ref) => ref?.startsWith('kms:') === true) };
+};

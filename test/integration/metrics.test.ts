@@ -9,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../shared/audit/metrics.ts';
 import { createEmfWriter } from '../../shared/audit/powertools-metrics.ts';
+import * as awsClients from '../../shared/compose/aws-clients.ts';
 import { composeBroker } from '../../shared/compose/broker.ts';
 import { modulesBeside } from '../../shared/compose/modules.ts';
 import { composeTokenRoutes } from '../../shared/compose/token.ts';
@@ -82,7 +83,7 @@ beforeAll(async () => {
     { env: {} },
   );
   const metrics = createMetrics({ function: 'token', codes: Object.keys(ERROR_TABLE), providers: Object.keys(config.providers), write: createEmfWriter({ serviceName: SERVICE, print: (line) => void emf.push(line) }) });
-  const broker = composeBroker({ config, aws: { region: 'us-east-1' }, replayTable: 'replay-metrics', metrics, audit: () => undefined });
+  const broker = composeBroker({ config, aws: { region: 'us-east-1' }, clients: awsClients, replayTable: 'replay-metrics', metrics, audit: () => undefined });
   handler = brokerHandler('api', composeTokenRoutes(broker, modulesBeside(new URL('../../functions/token/index.ts', import.meta.url).href).saml2), broker) as unknown as HttpApiHandler;
 });
 

@@ -61,9 +61,9 @@ describe('buildFunction', () => {
   }, 60_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('writes <LogicalId>/index.mjs (+ config.mjs, saml2.mjs and tracing.mjs, its other entry points) that need nothing but Node builtins at run time', () => {
+  it('writes <LogicalId>/index.mjs (+ config.mjs, aws.mjs, aws-full.mjs, saml2.mjs and tracing.mjs, its other entry points) that need nothing but Node builtins at run time', () => {
     expect(built.file).toBe(join(dir, 'TokenFunction', 'index.mjs'));
-    expect(built.onDemand.map((f) => f.file)).toEqual(['config.mjs', 'saml2.mjs', 'tracing.mjs'].map((f) => join(dir, 'TokenFunction', f)));
+    expect(built.onDemand.map((f) => f.file)).toEqual(['config.mjs', 'aws.mjs', 'aws-full.mjs', 'saml2.mjs', 'tracing.mjs'].map((f) => join(dir, 'TokenFunction', f)));
     expect(unresolvedImports(built)).toEqual([]);
   });
 
@@ -156,25 +156,31 @@ console.log(JSON.stringify({ handler: typeof handler, loaded: loaded.filter((f) 
   }, 60_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('index.mjs carries no YAML parser, schema library or XML code: those are its other entry points', async () => {
+  it('index.mjs carries no AWS SDK, YAML parser, schema library or XML code: those are its other entry points', async () => {
     const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as { outputs: Record<string, { entryPoint?: string; inputs: Record<string, unknown> }> };
     const inputs = Object.keys(Object.values(meta.outputs).find((o) => o.entryPoint === 'functions/token/index.ts')!.inputs);
-    expect(inputs.filter((i) => /node_modules\/(zod|js-yaml|@xmldom|xml-crypto|xpath)\//.test(i))).toEqual([]);
+    expect(inputs.filter((i) => /node_modules\/(@aws-sdk|@smithy|zod|js-yaml|@xmldom|xml-crypto|xpath)\//.test(i))).toEqual([]);
   });
 
-  it('with a pre-validated config: no validator', async () => {
+  it('with a pre-validated config: its AWS clients (aws.mjs), not the validator', async () => {
     const file = await configCopy('prevalidated');
     await prevalidateConfig(file, validatorFilesOf([built]));
-    expect(await coldStart(file)).toEqual({ handler: 'function', loaded: ['index.mjs'] });
+    expect(await coldStart(file)).toEqual({ handler: 'function', loaded: ['aws.mjs', 'index.mjs'] });
   });
 
   it('without one, or with one the config has changed since: the validator (config.mjs) validates the file', async () => {
     const absent = await configCopy('absent');
-    expect(await coldStart(absent)).toEqual({ handler: 'function', loaded: ['config.mjs', 'index.mjs'] });
+    expect(await coldStart(absent)).toEqual({ handler: 'function', loaded: ['aws.mjs', 'config.mjs', 'index.mjs'] });
     const stale = await configCopy('stale');
     await prevalidateConfig(stale, validatorFilesOf([built]));
     await writeFile(stale, `${await readFile(stale, 'utf8')}\n# edited after the build\n`);
-    expect(await coldStart(stale)).toEqual({ handler: 'function', loaded: ['config.mjs', 'index.mjs'] });
+    expect(await coldStart(stale)).toEqual({ handler: 'function', loaded: ['aws.mjs', 'config.mjs', 'index.mjs'] });
+  });
+
+  it('a config with a kms: signing key loads aws-full.mjs (KMS and SSM too) instead of aws.mjs', async () => {
+    const file = await configCopy('kms', (text) => text.replace('\nbroker:\n', '\nbroker:\n  signingKey: kms:alias/build-test\n'));
+    await prevalidateConfig(file, validatorFilesOf([built]));
+    expect(await coldStart(file)).toEqual({ handler: 'function', loaded: ['aws-full.mjs', 'index.mjs'] });
   });
 
   it('a pre-validated config does not stand in for a config that does not validate', async () => {

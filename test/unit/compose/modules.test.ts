@@ -12,10 +12,24 @@ describe('modulesBeside', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'modules-'));
     const { mkdir } = await import('node:fs/promises');
-    await mkdir(join(dir, 'both'));
-    await writeFile(join(dir, 'both', 'config.mjs'), 'export const validateConfigText = 1;');
+    for (const [folder, files] of Object.entries({ both: ['aws', 'aws-full'], full: ['aws-full'], none: [] })) {
+      await mkdir(join(dir, folder));
+      for (const f of files) await writeFile(join(dir, folder, `${f}.mjs`), `export const stsAdapterOf = ${JSON.stringify(f)};`);
+      await writeFile(join(dir, folder, 'config.mjs'), 'export const validateConfigText = 1;');
+    }
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('loads aws-full when the config needs SSM or KMS, else aws: one of them, never both', async () => {
+    expect(await modulesBeside(entry('both')).awsClients(false)).toMatchObject({ stsAdapterOf: 'aws' });
+    expect(await modulesBeside(entry('both')).awsClients(true)).toMatchObject({ stsAdapterOf: 'aws-full' });
+  });
+
+  it('loads nothing for a function without AWS clients, and aws-full only when it is needed', async () => {
+    expect(await modulesBeside(entry('none')).awsClients(true)).toEqual({});
+    expect(await modulesBeside(entry('full')).awsClients(false)).toEqual({});
+    expect(await modulesBeside(entry('full')).awsClients(true)).toMatchObject({ stsAdapterOf: 'aws-full' });
+  });
 
   it('gives the validator bundle bytes in a bundle, none when run from source', async () => {
     expect((await modulesBeside(entry('both')).validatorBytes())?.toString()).toBe('export const validateConfigText = 1;');

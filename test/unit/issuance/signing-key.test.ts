@@ -5,7 +5,7 @@ import { generateKeyPairSync, verify, createPublicKey } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { buildConfig, type BrokerConfig } from '../../../shared/config/index.ts';
-import { KMSClient } from '@aws-sdk/client-kms';
+import { kmsSigningKeysOf } from '../../../shared/compose/aws-clients.ts';
 import { createSigningKeys, kmsKeyIdOf } from '../../../shared/compose/signing.ts';
 import { pemSigningKey, publicSigningJwk, SigningKeyMaterialError } from '../../../shared/issuance/signing-key.ts';
 
@@ -13,7 +13,7 @@ const rsa = (bits = 2048) => generateKeyPairSync('rsa', { modulusLength: bits })
 const pkcs8 = (key = rsa()) => key.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 const pkcs1 = (key = rsa()) => key.privateKey.export({ format: 'pem', type: 'pkcs1' }).toString();
 const input = new TextEncoder().encode('header.payload');
-const signingKeys = (config: BrokerConfig) => createSigningKeys({ config, kms: () => new KMSClient({ region: 'us-east-1' }) });
+const signingKeys = (config: BrokerConfig) => createSigningKeys({ config, kms: () => kmsSigningKeysOf({ region: 'us-east-1' }) });
 
 const configWith = (broker: Record<string, unknown>, env: Record<string, string>): Promise<BrokerConfig> =>
   buildConfig({ version: 1, broker: { baseUrl: 'https://broker.example.com', ...broker }, providers: {}, roles: {}, rules: [] }, '/virtual/broker.yaml', { env });

@@ -8,7 +8,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../shared/audit/audit.ts';
 import { createSigningKeys } from '../../../shared/compose/signing.ts';
-import { KMSClient } from '@aws-sdk/client-kms';
+import { kmsSigningKeysOf } from '../../../shared/compose/aws-clients.ts';
 import { buildConfig, type BrokerConfig } from '../../../shared/config/index.ts';
 import { BrokerError } from '../../../shared/errors.ts';
 import type { VerifiedIdentity } from '../../../shared/identity/verified-identity.ts';
@@ -119,7 +119,7 @@ describe('issuance by mode', () => {
   const credentials = (seconds: number) => ({ Credentials: { AccessKeyId: 'ASIATEST', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(TEST_NOW.getTime() + seconds * 1000) } });
 
   /** `signer: null` composes without one, as when broker.signingKey is not set. */
-  const exchange = async (roleId: string, durationSeconds: number | undefined, signer: WebIdentitySigner | null | undefined = createSigningKeys({ config, kms: () => new KMSClient({ region: 'us-east-1' }) }).signer) => {
+  const exchange = async (roleId: string, durationSeconds: number | undefined, signer: WebIdentitySigner | null | undefined = createSigningKeys({ config, kms: () => kmsSigningKeysOf({ region: 'us-east-1' }) }).signer) => {
     const run = createTokenExchange({
       config,
       endpoint: `${ISSUER}/token`,
