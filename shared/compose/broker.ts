@@ -123,7 +123,9 @@ const tracingOf = async (modules: FunctionModules): Promise<MiddlewareObj> => {
  * very validator bundle (shared/config/prevalidated.ts), else the validator module run on the file.
  */
 const validatedConfigOf = async (file: string, bytes: Buffer, modules: FunctionModules): Promise<ValidatedConfig> => {
-  const prevalidated = await readPrevalidated(file, bytes, await modules.validatorBytes());
+  // Run from source there is no validator bundle to match: the file is always validated.
+  const validator = await modules.validatorBytes();
+  const prevalidated = validator === undefined ? {} : await readPrevalidated(file, bytes, validator);
   if (prevalidated.use) return prevalidated.use;
   if (prevalidated.reason !== undefined) logger.warn('pre-validated config not used; validating the config file', { file: prevalidatedFileOf(file), reason: prevalidated.reason });
   // Every error stops the cold start; warnings are check-config's (`npm run broker -- check-config`).

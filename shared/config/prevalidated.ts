@@ -61,11 +61,8 @@ export type Prevalidated =
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/**
- * The recorded result for these config bytes and this validator bundle, if a document beside the config holds it.
- * `validator` undefined (run from source: no bundle to compare) never matches.
- */
-export const readPrevalidated = async (configFile: string, configBytes: Uint8Array, validator: Uint8Array | undefined): Promise<Prevalidated> => {
+/** The recorded result for these config bytes and this validator bundle, if a document beside the config holds it. */
+export const readPrevalidated = async (configFile: string, configBytes: Uint8Array, validator: Uint8Array): Promise<Prevalidated> => {
   let text: string;
   try {
     text = await readFile(prevalidatedFileOf(configFile), 'utf8');
@@ -80,7 +77,7 @@ export const readPrevalidated = async (configFile: string, configBytes: Uint8Arr
   }
   if (!isRecord(document) || document.format !== PREVALIDATED_FORMAT || !isRecord(document.source) || !Array.isArray(document.validators)) return { reason: 'it is not a pre-validated config' };
   if (document.source.sha256 !== sha256Hex(configBytes)) return { reason: 'the config file changed since it was made' };
-  if (validator === undefined || !document.validators.includes(sha256Hex(validator))) return { reason: 'it was made by another build of the broker' };
+  if (!document.validators.includes(sha256Hex(validator))) return { reason: 'it was made by another build of the broker' };
   if (!isRecord(document.config) || !Array.isArray(document.warnings)) return { reason: 'it is not a pre-validated config' };
   if (!sameAccountsFile(configFile, document.accountsFile, document.config.accountsFile)) return { reason: 'the accounts file changed since it was made' };
   return { use: { config: document.config as unknown as ValidatedConfig['config'], warnings: document.warnings as ValidatedConfig['warnings'] } };

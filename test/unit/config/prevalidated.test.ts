@@ -34,10 +34,9 @@ describe('readPrevalidated', () => {
     expect(await readPrevalidated(file, CONFIG, VALIDATOR)).toEqual({});
   });
 
-  it.each<[string, (d: Record<string, any>) => unknown, Buffer, Buffer | undefined]>([
+  it.each<[string, (d: Record<string, any>) => unknown, Buffer, Buffer]>([
     ['the config file changed', (d) => d, Buffer.concat([CONFIG, Buffer.from(' ')]), VALIDATOR],
     ['another validator bundle (another build of the broker)', (d) => d, CONFIG, Buffer.concat([VALIDATOR, Buffer.from(' ')])],
-    ['run from source: no validator bundle to compare', (d) => d, CONFIG, undefined],
     ['another format', (d) => ({ ...d, format: `${PREVALIDATED_FORMAT}x` }), CONFIG, VALIDATOR],
     ['no source hash', (d) => ({ ...d, source: undefined }), CONFIG, VALIDATOR],
     ['no list of validators', (d) => ({ ...d, validators: VALIDATOR.toString('hex') }), CONFIG, VALIDATOR],
