@@ -1,60 +1,32 @@
-// Verifies one ds:Signature whose structure `checkSignatureShapes` already accepted, with xml-crypto (SignedXml
-// loads the signature and canonicalises SignedInfo; its exc-c14n renders the signed element) on the nodes of our
-// one parse, and a key from the provider's metadata only (KeyInfo is never read). The digest is computed over
-// the very element the broker then reads, so what is read is what was signed. SignedXml.checkSignature is not
-// used: it re-parses the document and resolves the Reference by XPath ID search, ~90 % of its cost (see
-// tools/local/dev-saml-bench.ts).
+// Verifies one ds:Signature whose structure `checkSignatureShapes` already accepted, on the nodes of our one parse,
+// with a key from the provider's metadata only (KeyInfo is never read): exc-c14n of SignedInfo (xml-crypto's
+// ExclusiveCanonicalization), the SignatureValue over those bytes (node:crypto), and the digest of the very element
+// the broker then reads, so what is read is what was signed. The Reference is read from the signed bytes themselves
+// (the canonical SignedInfo, parsed again) and must be the one the structure check accepted. xml-crypto's SignedXml
+// is not used: checkSignature re-parses the document and resolves the Reference by XPath ID search, ~90 % of its cost
+// (see tools/local/dev-saml-bench.ts), and loadSignature brings a second copy of xmldom (0.8) into the bundle.
 
 import { createHash, createPublicKey, timingSafeEqual, verify as verifyRaw, type KeyObject } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
-import { ExclusiveCanonicalization, SignedXml } from 'xml-crypto';
+// The module itself, not the package index: the index loads SignedXml, and with it xmldom 0.8.
+import { ExclusiveCanonicalization } from 'xml-crypto/lib/exclusive-canonicalization.js';
 import { fail } from '../errors.ts';
-import { ALG } from './constants.ts';
+import { ALG, DIGEST_METHODS, NS, SHA1_DIGEST_METHODS, SHA1_SIGNATURE_METHODS, SIGNATURE_LIMITS, SIGNATURE_METHODS } from './constants.ts';
 import type { SignatureShape } from './signature-shape.ts';
-import { attr, elementChildren } from './xml.ts';
+import { attr, elementChildren, one, optional, parseStrictXml, sequence, textOf } from './xml.ts';
 
-type SignatureAlgorithmClass = SignedXml['SignatureAlgorithms'][string];
-type HashAlgorithmClass = SignedXml['HashAlgorithms'][string];
 // xml-crypto is typed against the DOM lib's Node; @xmldom/xmldom 0.9 nodes are structurally the same thing.
-type CryptoNode = Parameters<SignedXml['getCanonXml']>[1];
 type CryptoElement = Parameters<ExclusiveCanonicalization['process']>[0];
 
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 
-const hashClass = (uri: string, name: string): HashAlgorithmClass =>
-  class {
-    getAlgorithmName = (): string => uri;
-    getHash = (xml: string): string => createHash(name).update(xml, 'utf8').digest('base64');
-  };
-
-const rsaClass = (uri: string, name: string): SignatureAlgorithmClass =>
-  class {
-    getAlgorithmName = (): string => uri;
-    getSignature = (): never => {
-      throw new Error('verification only');
-    };
-    verifySignature = (material: string, key: KeyObject, signatureValue: string): boolean =>
-      verifyRaw(name, Buffer.from(material, 'utf8'), key, Buffer.from(signatureValue, 'base64'));
-  } as unknown as SignatureAlgorithmClass;
-
-// Our own small implementations, one per allowed URI, so that xml-crypto can use nothing else.
-const SIGNATURE_CLASSES: Readonly<Record<string, SignatureAlgorithmClass>> = {
-  [ALG.rsaSha1]: rsaClass(ALG.rsaSha1, 'sha1'),
-  [ALG.rsaSha256]: rsaClass(ALG.rsaSha256, 'sha256'),
-  [ALG.rsaSha384]: rsaClass(ALG.rsaSha384, 'sha384'),
-  [ALG.rsaSha512]: rsaClass(ALG.rsaSha512, 'sha512'),
-};
-const HASH_CLASSES: Readonly<Record<string, HashAlgorithmClass>> = {
-  [ALG.sha1]: hashClass(ALG.sha1, 'sha1'),
-  [ALG.sha256]: hashClass(ALG.sha256, 'sha256'),
-  [ALG.sha384]: hashClass(ALG.sha384, 'sha384'),
-  [ALG.sha512]: hashClass(ALG.sha512, 'sha512'),
-};
-
-const TRANSFORMS: SignedXml['CanonicalizationAlgorithms'] = {
-  [ALG.excC14n]: ExclusiveCanonicalization,
-  [ALG.enveloped]: new SignedXml().CanonicalizationAlgorithms[ALG.enveloped]!,
-};
+/** Node's name of each hash an allowed SignatureMethod or DigestMethod uses (SHA-1 only where the shape check let it through). */
+const HASHES: Readonly<Record<string, string>> = { ...SIGNATURE_METHODS, ...SHA1_SIGNATURE_METHODS, ...DIGEST_METHODS, ...SHA1_DIGEST_METHODS };
+/** As xml-crypto's SignedXml.defaultNsForPrefix: what exc-c14n assumes for a `ds:` name without a namespace. */
+const DEFAULT_NS_FOR_PREFIX = { ds: NS.ds };
+const XML_WHITESPACE = /[\t\n\r ]+/;
+/** The canonical SignedInfo as parsed again: SignedInfo, its three children, Transforms' two, InclusiveNamespaces. */
+const SIGNED_INFO_LIMITS = { maxDepth: 5, maxElements: SIGNATURE_LIMITS.maxElements, maxAttributes: SIGNATURE_LIMITS.maxPrefixListNames + 8, maxNamespaceDeclarations: SIGNATURE_LIMITS.maxPrefixListNames + 8, code: 'SIGNATURE_INVALID' } as const;
 
 const keys = new Map<string, KeyObject | null>();
 /** The RSA public key of a metadata certificate (null for other key types: only RSA methods are allowed). */
@@ -88,17 +60,6 @@ const sameBase64 = (a: string, b: string): boolean => {
   return x.length > 0 && x.length === y.length && timingSafeEqual(x, y);
 };
 
-/** A SignedXml for one signature and one metadata key, knowing only the algorithms the shape check accepted. */
-const verifierFor = (shape: SignatureShape, key: KeyObject): SignedXml => {
-  // publicCert from the metadata only; KeyInfo is never consulted.
-  const verifier = new SignedXml({ publicCert: key, getCertFromKeyInfo: () => null });
-  verifier.SignatureAlgorithms = { [shape.signatureMethod]: SIGNATURE_CLASSES[shape.signatureMethod]! };
-  verifier.HashAlgorithms = { [shape.digestMethod]: HASH_CLASSES[shape.digestMethod]! };
-  verifier.CanonicalizationAlgorithms = TRANSFORMS;
-  verifier.loadSignature(shape.signature as unknown as CryptoNode);
-  return verifier;
-};
-
 /**
  * The Reference's transforms, enveloped-signature then exc-c14n, applied to the signed element where it stands:
  * the Signature is taken out while exc-c14n renders the element, then everything is put back as it was.
@@ -111,7 +72,7 @@ const canonicalSigned = (shape: SignatureShape, inclusiveNamespacesPrefixList: s
   const next = signature.nextSibling;
   signed.removeChild(signature);
   try {
-    const options = { inclusiveNamespacesPrefixList, ancestorNamespaces: ancestorNamespaces(signed), defaultNsForPrefix: SignedXml.defaultNsForPrefix };
+    const options = { inclusiveNamespacesPrefixList, ancestorNamespaces: ancestorNamespaces(signed), defaultNsForPrefix: DEFAULT_NS_FOR_PREFIX };
     return new ExclusiveCanonicalization().process(signed as unknown as CryptoElement, options).toString();
   } finally {
     // exc-c14n copies the ancestors' declarations of PrefixList prefixes onto the element: taken off again.
@@ -120,27 +81,48 @@ const canonicalSigned = (shape: SignatureShape, inclusiveNamespacesPrefixList: s
   }
 };
 
+/** exc-c14n of SignedInfo where it stands, as xml-crypto's getCanonXml does it: on a copy (PrefixList prefixes get declared on it). */
+const canonicalSignedInfo = (signedInfo: Element): string =>
+  new ExclusiveCanonicalization().process(signedInfo.cloneNode(true) as unknown as CryptoElement, { ancestorNamespaces: ancestorNamespaces(signedInfo), defaultNsForPrefix: DEFAULT_NS_FOR_PREFIX }).toString();
+
+interface SignedReference {
+  readonly uri: string | undefined;
+  readonly transforms: string;
+  readonly inclusivePrefixes: readonly string[];
+  readonly digestMethod: string | undefined;
+  readonly digestValue: string;
+}
+
+/** The one Reference as the signed bytes state it: the canonical SignedInfo parsed again, read by namespace. */
+const signedReference = (canonical: string): SignedReference => {
+  const { root } = parseStrictXml(canonical, SIGNED_INFO_LIMITS);
+  if (root.namespaceURI !== NS.ds || root.localName !== 'SignedInfo') return fail('SIGNATURE_INVALID', 'the canonical SignedInfo is not a SignedInfo');
+  const [, , [reference]] = sequence(root, [one(NS.ds, 'CanonicalizationMethod'), one(NS.ds, 'SignatureMethod'), one(NS.ds, 'Reference')], 'SIGNATURE_INVALID');
+  const [[transforms], [digestMethod], [digestValue]] = sequence(reference!, [one(NS.ds, 'Transforms'), one(NS.ds, 'DigestMethod'), one(NS.ds, 'DigestValue')], 'SIGNATURE_INVALID');
+  const [[enveloped], [c14n]] = sequence(transforms!, [one(NS.ds, 'Transform'), one(NS.ds, 'Transform')], 'SIGNATURE_INVALID');
+  const [[inclusive]] = sequence(c14n!, [optional(NS.excC14n, 'InclusiveNamespaces')], 'SIGNATURE_INVALID');
+  return {
+    uri: attr(reference!, 'URI'),
+    transforms: `${attr(enveloped!, 'Algorithm') ?? ''} ${attr(c14n!, 'Algorithm') ?? ''}`,
+    inclusivePrefixes: (inclusive === undefined ? '' : (attr(inclusive, 'PrefixList') ?? '')).split(XML_WHITESPACE).filter(Boolean),
+    digestMethod: attr(digestMethod!, 'Algorithm'),
+    digestValue: textOf(digestValue!, 'SIGNATURE_INVALID'),
+  };
+};
+
+const samePrefixes = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((p, i) => p === b[i]);
+
 /**
  * XMLDSig core validation on the already-parsed nodes: the SignatureValue over the canonical SignedInfo, then
  * the digest of the exact element the broker will read (the signature's parent; no ID lookup, no second
- * parse). False when this key did not make the signature; a refusal when the signed content was altered.
+ * parse of the message). False when this key did not make the signature; a refusal when the signed content was altered.
  */
-const verifyWith = (shape: SignatureShape, key: KeyObject): boolean => {
-  const verifier = verifierFor(shape, key);
-  const [reference, ...more] = verifier.getReferences();
-  // What xml-crypto loaded from the canonical SignedInfo must be what the structure check accepted.
-  const transforms = reference?.transforms.join(' ');
-  if (!reference || more.length > 0 || reference.uri !== `#${attr(shape.signed, 'ID') ?? ''}` || reference.digestAlgorithm !== shape.digestMethod || transforms !== `${ALG.enveloped} ${ALG.excC14n}`) {
-    return fail('SIGNATURE_INVALID', 'the canonical SignedInfo differs from the checked structure');
-  }
-  const [signedInfo] = elementChildren(shape.signature);
-  const signedInfoCanon = verifier.getCanonXml([ALG.excC14n], signedInfo as unknown as CryptoNode, { ancestorNamespaces: ancestorNamespaces(signedInfo!) });
-  const signer = new SIGNATURE_CLASSES[shape.signatureMethod]!();
-  if (!signer.verifySignature(signedInfoCanon, key, shape.signatureValue)) return false;
-  const canonical = canonicalSigned(shape, reference.inclusiveNamespacesPrefixList);
-  const digest = new HASH_CLASSES[shape.digestMethod]!().getHash(canonical);
+const verifyWith = (shape: SignatureShape, key: KeyObject, signedInfoCanon: string, reference: SignedReference): boolean => {
+  if (!verifyRaw(HASHES[shape.signatureMethod]!, Buffer.from(signedInfoCanon, 'utf8'), key, Buffer.from(shape.signatureValue, 'base64'))) return false;
+  const canonical = canonicalSigned(shape, [...reference.inclusivePrefixes]);
+  const digest = createHash(HASHES[shape.digestMethod]!).update(canonical, 'utf8').digest('base64');
   // Tampering (or wrapping): the IdP signed other bytes than the element we would read.
-  if (!sameBase64(digest, String(reference.digestValue))) fail('SIGNATURE_INVALID', 'the Reference digest does not match');
+  if (!sameBase64(digest, reference.digestValue)) fail('SIGNATURE_INVALID', 'the Reference digest does not match');
   return true;
 };
 
@@ -149,9 +131,23 @@ const verifyWith = (shape: SignatureShape, key: KeyObject): boolean => {
  * when no certificate verifies it.
  */
 export const verifySignature = (shape: SignatureShape, certificates: readonly string[]): void => {
+  const [signedInfo] = elementChildren(shape.signature);
+  const signedInfoCanon = canonicalSignedInfo(signedInfo!);
+  const reference = signedReference(signedInfoCanon);
+  // A parser differential between the structure check and the signed bytes (wrapping by another route): the Reference
+  // read from the signed bytes must name the checked element, PrefixList, transforms and digest method (the last two
+  // are bound by the digest as well).
+  if (
+    reference.uri !== `#${attr(shape.signed, 'ID') ?? ''}` ||
+    reference.digestMethod !== shape.digestMethod ||
+    reference.transforms !== `${ALG.enveloped} ${ALG.excC14n}` ||
+    !samePrefixes(reference.inclusivePrefixes, shape.inclusivePrefixes)
+  ) {
+    fail('SIGNATURE_INVALID', 'the canonical SignedInfo differs from the checked structure');
+  }
   for (const pem of certificates) {
     const key = rsaKeyOf(pem);
-    if (key && verifyWith(shape, key)) return;
+    if (key && verifyWith(shape, key, signedInfoCanon, reference)) return;
   }
   fail('SIGNATURE_INVALID', 'no metadata key verifies the signature');
 };

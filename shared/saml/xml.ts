@@ -14,7 +14,7 @@ export interface ParseOptions {
   readonly maxNamespaceDeclarations: number;
   /** Metadata files carry comments; SAML messages may not (a comment splits a signed text node). */
   readonly allowComments?: boolean;
-  readonly code?: Extract<ErrorCode, 'SAML_INVALID' | 'CONFIG_INVALID'>;
+  readonly code?: Extract<ErrorCode, 'SAML_INVALID' | 'SIGNATURE_INVALID' | 'CONFIG_INVALID'>;
   /**
    * Prefix bindings in scope where the text stands ('' is the default namespace): a decrypted element is parsed
    * in the context of its EncryptedData (XML Encryption §4.5). Only namespaces: nothing else is inherited.

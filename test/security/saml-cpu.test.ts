@@ -61,7 +61,10 @@ beforeAll(async () => {
   valid.both = await idp.xml({ signing: 'both' });
 });
 
-/** Calls into the parser and into anything that canonicalises, from here on. */
+/** A parse of a canonical SignedInfo (read again after its signature check began), not of the message. */
+const SIGNED_INFO = /^<(?:[\w.-]+:)?SignedInfo[\s>]/;
+
+/** Calls into the parser (of the message, not of a canonical SignedInfo) and into anything that canonicalises, from here on. */
 const watch = () => {
   const spies = {
     parse: vi.spyOn(DOMParser.prototype, 'parseFromString'),
@@ -70,7 +73,7 @@ const watch = () => {
     excC14n: vi.spyOn(ExclusiveCanonicalization.prototype, 'process'),
   };
   return {
-    parses: () => spies.parse.mock.calls.length,
+    parses: () => spies.parse.mock.calls.filter(([text]) => !SIGNED_INFO.test(String(text))).length,
     canonicalisations: () => spies.loadSignature.mock.calls.length + spies.getCanonXml.mock.calls.length + spies.excC14n.mock.calls.length,
   };
 };

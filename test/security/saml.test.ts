@@ -1,7 +1,7 @@
 // SAML attacks, one row each: a valid signed response from the samlify test IdP with ONE mutation, and the
 // stable code it must produce. The valid responses pass in the same table.
 
-import { SignedXml } from 'xml-crypto';
+import { ExclusiveCanonicalization } from 'xml-crypto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ErrorCode } from '../../shared/errors.ts';
 import { validateSamlResponse } from '../../shared/saml/validate.ts';
@@ -131,23 +131,25 @@ describe('SAML attacks: one mutation of a valid signed response each', () => {
     else await expect(outcome).rejects.toMatchObject({ code: row.code });
   });
 
-  it('refuses 500 References before xml-crypto sees the message', async () => {
-    const loadSignature = vi.spyOn(SignedXml.prototype, 'loadSignature');
+  it('refuses 500 References before anything is canonicalised', async () => {
+    // Made before the spy: the test IdP canonicalises as it signs.
     const samlResponse = encode(withReferences(await xml(), 500));
+    const control = await idp.response();
+    const canonicalise = vi.spyOn(ExclusiveCanonicalization.prototype, 'process');
     await expect(validateSamlResponse({ samlResponse }, contextFor(providerFor(idp)))).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
-    expect(loadSignature).not.toHaveBeenCalled();
-    // the control: a valid response does reach xml-crypto through the same spy
-    await validateSamlResponse({ samlResponse: await idp.response() }, contextFor(providerFor(idp)));
-    expect(loadSignature).toHaveBeenCalledTimes(1);
-    loadSignature.mockRestore();
+    expect(canonicalise.mock.calls.length).toBe(0);
+    // the control: a valid response is canonicalised (SignedInfo, then the signed element) through the same spy
+    await validateSamlResponse({ samlResponse: control }, contextFor(providerFor(idp)));
+    expect(canonicalise.mock.calls.length).toBe(2);
+    canonicalise.mockRestore();
   });
 
   it('refuses a flood of References even when the parser would accept the document', async () => {
-    const loadSignature = vi.spyOn(SignedXml.prototype, 'loadSignature');
     const samlResponse = encode(withReferences(await xml(), 3));
+    const canonicalise = vi.spyOn(ExclusiveCanonicalization.prototype, 'process');
     await expect(validateSamlResponse({ samlResponse }, contextFor(providerFor(idp)))).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
-    expect(loadSignature).not.toHaveBeenCalled();
-    loadSignature.mockRestore();
+    expect(canonicalise.mock.calls.length).toBe(0);
+    canonicalise.mockRestore();
   });
 
   it('refuses the same response a second time (REPLAY_DETECTED from the store)', async () => {
