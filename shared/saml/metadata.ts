@@ -1,7 +1,7 @@
 // IdP metadata (operator-supplied, parsed once per cold start): the entityID, every signing certificate (all
 // of them, for key rollover) and the SSO endpoints. Only keys from here ever verify a SAML signature.
 
-import { X509Certificate } from 'node:crypto';
+import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
 import { fail } from '../errors.ts';
 import { BINDING_POST, BINDING_REDIRECT, METADATA_LIMITS, NS } from './constants.ts';
@@ -11,6 +11,8 @@ export interface IdpMetadata {
   readonly entityId: string;
   /** PEM certificates from every KeyDescriptor with use="signing" or no use. */
   readonly signingCerts: readonly string[];
+  /** Their RSA public keys, parsed once here (only RSA signature methods are allowed: other key types are left out). */
+  readonly signingKeys: readonly KeyObject[];
   readonly ssoRedirectUrl?: string | undefined;
   readonly ssoPostUrl?: string | undefined;
 }
@@ -47,6 +49,18 @@ const idpDescriptorOf = (root: Element): Element => {
   return descriptors[0]!;
 };
 
+/** The RSA public keys of PEM certificates, in their order; certificates of other key types verify nothing. */
+export const rsaSigningKeysOf = (certificates: readonly string[]): KeyObject[] =>
+  certificates
+    .map((pem) => {
+      try {
+        return createPublicKey(pem);
+      } catch (error) {
+        return invalid('a signing certificate has a public key Node cannot read', error);
+      }
+    })
+    .filter((key) => key.asymmetricKeyType === 'rsa');
+
 /** Parses IdP metadata strictly (same parser as messages, comments allowed). Refusals are CONFIG_INVALID. */
 export const parseIdpMetadata = (xml: string): IdpMetadata => {
   if (xml.length > METADATA_LIMITS.maxEncodedBytes) invalid('too large');
@@ -61,5 +75,5 @@ export const parseIdpMetadata = (xml: string): IdpMetadata => {
   if (signingCerts.length === 0) invalid('no signing certificate');
   const sso = (binding: string): string | undefined =>
     elementChildren(idp).find((e) => isElement(e, NS.metadata, 'SingleSignOnService') && attr(e, 'Binding') === binding)?.getAttribute('Location') ?? undefined;
-  return { entityId: entityId!, signingCerts, ssoRedirectUrl: sso(BINDING_REDIRECT), ssoPostUrl: sso(BINDING_POST) };
+  return { entityId: entityId!, signingCerts, signingKeys: rsaSigningKeysOf(signingCerts), ssoRedirectUrl: sso(BINDING_REDIRECT), ssoPostUrl: sso(BINDING_POST) };
 };

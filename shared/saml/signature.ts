@@ -6,7 +6,7 @@
 // is not used: checkSignature re-parses the document and resolves the Reference by XPath ID search, ~90 % of its cost
 // (see tools/local/dev-saml-bench.ts), and loadSignature brings a second copy of xmldom (0.8) into the bundle.
 
-import { createHash, createPublicKey, timingSafeEqual, verify as verifyRaw, type KeyObject } from 'node:crypto';
+import { createHash, timingSafeEqual, verify as verifyRaw, type KeyObject } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
 // The module itself, not the package index: the index loads SignedXml, and with it xmldom 0.8.
 import { ExclusiveCanonicalization } from 'xml-crypto/lib/exclusive-canonicalization.js';
@@ -27,18 +27,6 @@ const DEFAULT_NS_FOR_PREFIX = { ds: NS.ds };
 const XML_WHITESPACE = /[\t\n\r ]+/;
 /** The canonical SignedInfo as parsed again: SignedInfo, its three children, Transforms' two, InclusiveNamespaces. */
 const SIGNED_INFO_LIMITS = { maxDepth: 5, maxElements: SIGNATURE_LIMITS.maxElements, maxAttributes: SIGNATURE_LIMITS.maxPrefixListNames + 8, maxNamespaceDeclarations: SIGNATURE_LIMITS.maxPrefixListNames + 8, code: 'SIGNATURE_INVALID' } as const;
-
-const keys = new Map<string, KeyObject | null>();
-/** The RSA public key of a metadata certificate (null for other key types: only RSA methods are allowed). */
-const rsaKeyOf = (pem: string): KeyObject | null => {
-  let key = keys.get(pem);
-  if (key === undefined) {
-    const candidate = createPublicKey(pem);
-    key = candidate.asymmetricKeyType === 'rsa' ? candidate : null;
-    keys.set(pem, key);
-  }
-  return key;
-};
 
 /** Namespaces in scope above `element` (nearest first wins), minus those it declares itself. */
 const ancestorNamespaces = (element: Element): Array<{ prefix: string; namespaceURI: string }> => {
@@ -127,10 +115,10 @@ const verifyWith = (shape: SignatureShape, key: KeyObject, signedInfoCanon: stri
 };
 
 /**
- * Verifies `shape` with each metadata certificate in turn (key rollover). Refuses with SIGNATURE_INVALID
- * when no certificate verifies it.
+ * Verifies `shape` with each RSA key of the metadata's signing certificates in turn (key rollover; IdpMetadata
+ * signingKeys). Refuses with SIGNATURE_INVALID when no key verifies it.
  */
-export const verifySignature = (shape: SignatureShape, certificates: readonly string[]): void => {
+export const verifySignature = (shape: SignatureShape, keys: readonly KeyObject[]): void => {
   const [signedInfo] = elementChildren(shape.signature);
   const signedInfoCanon = canonicalSignedInfo(signedInfo!);
   const reference = signedReference(signedInfoCanon);
@@ -145,9 +133,6 @@ export const verifySignature = (shape: SignatureShape, certificates: readonly st
   ) {
     fail('SIGNATURE_INVALID', 'the canonical SignedInfo differs from the checked structure');
   }
-  for (const pem of certificates) {
-    const key = rsaKeyOf(pem);
-    if (key && verifyWith(shape, key, signedInfoCanon, reference)) return;
-  }
+  for (const key of keys) if (verifyWith(shape, key, signedInfoCanon, reference)) return;
   fail('SIGNATURE_INVALID', 'no metadata key verifies the signature');
 };

@@ -29,7 +29,7 @@ const providerFor = (providers: SamlValidationContext['providers'], message: Mes
 const verifyAll = (parsed: ParsedXml, signable: readonly Element[], provider: SamlProviderRuntime): Set<Element> => {
   const shapes = checkSignatureShapes(parsed, signable, provider.allowSha1);
   // Any signature present that does not verify refuses the message, even if another one would cover it.
-  for (const shape of shapes) verifySignature(shape, provider.metadata.signingCerts);
+  for (const shape of shapes) verifySignature(shape, provider.metadata.signingKeys);
   return new Set(shapes.map((s) => s.signed));
 };
 

@@ -5,7 +5,7 @@ import type { SamlProviderRuntime } from '../../../shared/saml/types.ts';
 
 const NOW = new Date('2026-11-22T12:00:00.000Z');
 const at = (seconds: number): Date => new Date(NOW.getTime() + seconds * 1000);
-const provider: SamlProviderRuntime = { id: 'p', metadata: { entityId: 'https://idp', signingCerts: [] }, allowIdpInitiated: false, wantAssertionsSigned: false, allowSha1: false };
+const provider: SamlProviderRuntime = { id: 'p', metadata: { entityId: 'https://idp', signingCerts: [], signingKeys: [] }, allowIdpInitiated: false, wantAssertionsSigned: false, allowSha1: false };
 const ctx: CheckContext = { provider, spEntityId: 'urn:sp', acsUrl: 'https://sp/acs', now: NOW, clockSkewSeconds: 60, maxAssertionAgeSeconds: 600, expectedInResponseTo: '_req' };
 
 const view = (over: Partial<AssertionView> = {}): AssertionView =>

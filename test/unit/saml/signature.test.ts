@@ -1,6 +1,7 @@
 // What is verified must be what the structure check accepted: the Reference is read again from the canonical
 // SignedInfo (the signed bytes) and compared with the checked shape. Each row starts from the shape of a valid
 // signature and changes one thing about what the structure check reported; the signature must then be refused.
+import type { KeyObject } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../../shared/saml/constants.ts';
 import { parseIdpMetadata } from '../../../shared/saml/metadata.ts';
@@ -10,11 +11,11 @@ import { parseStrictXml } from '../../../shared/saml/xml.ts';
 import { createTestIdp, type TestIdp } from '../../support/saml-idp.ts';
 
 let idp: TestIdp;
-let certs: readonly string[];
+let keys: readonly KeyObject[];
 
 beforeAll(async () => {
   idp = await createTestIdp();
-  certs = parseIdpMetadata(idp.metadataXml).signingCerts;
+  keys = parseIdpMetadata(idp.metadataXml).signingKeys;
 });
 
 /** The checked shape of the Assertion's signature in a fresh parse of a valid response. */
@@ -28,7 +29,7 @@ const assertionShape = async (): Promise<SignatureShape> => {
 describe('verifySignature', () => {
   it('verifies the shape the structure check accepted', async () => {
     const shape = await assertionShape();
-    expect(() => verifySignature(shape, certs)).not.toThrow();
+    expect(() => verifySignature(shape, keys)).not.toThrow();
   });
 
   it.each<[string, (shape: SignatureShape) => SignatureShape]>([
@@ -36,6 +37,6 @@ describe('verifySignature', () => {
     ['another signed element than the Reference names', (s) => ({ ...s, signed: s.signed.ownerDocument!.documentElement! })],
   ])('refuses a shape that differs from the signed SignedInfo: %s', async (_name, change) => {
     const shape = change(await assertionShape());
-    expect(() => verifySignature(shape, certs)).toThrow(expect.objectContaining({ code: 'SIGNATURE_INVALID' }));
+    expect(() => verifySignature(shape, keys)).toThrow(expect.objectContaining({ code: 'SIGNATURE_INVALID' }));
   });
 });

@@ -3,7 +3,7 @@ import { generate } from 'selfsigned';
 import { SignedXml } from 'xml-crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../../shared/saml/constants.ts';
-import { parseIdpMetadata } from '../../../shared/saml/metadata.ts';
+import { parseIdpMetadata, rsaSigningKeysOf } from '../../../shared/saml/metadata.ts';
 import { checkSignatureShapes } from '../../../shared/saml/signature-shape.ts';
 import { verifySignature } from '../../../shared/saml/signature.ts';
 import { validateSamlResponse } from '../../../shared/saml/validate.ts';
@@ -92,20 +92,20 @@ describe('validateSamlResponse: the identity', () => {
 describe('validateSamlResponse: keys', () => {
   it('verifies with any metadata signing certificate (rollover: the old one listed first)', async () => {
     const provider = providerFor(idp);
-    const rollover = { ...provider, metadata: { ...provider.metadata, signingCerts: [otherKeys.certPem, idp.certPem] } };
+    const rollover = { ...provider, metadata: { ...provider.metadata, signingCerts: [otherKeys.certPem, idp.certPem], signingKeys: rsaSigningKeysOf([otherKeys.certPem, idp.certPem]) } };
     await expect(validateSamlResponse({ samlResponse: await idp.response() }, contextFor(rollover))).resolves.toMatchObject({ nameId: 'alice@example.com' });
   });
 
   it('ignores non-RSA certificates in the metadata', async () => {
     const ec = await generate([{ name: 'commonName', value: 'ec.example.com' }], { keyType: 'ec', curve: 'P-256' });
     const provider = providerFor(idp);
-    const mixed = { ...provider, metadata: { ...provider.metadata, signingCerts: [ec.cert, idp.certPem] } };
+    const mixed = { ...provider, metadata: { ...provider.metadata, signingCerts: [ec.cert, idp.certPem], signingKeys: rsaSigningKeysOf([ec.cert, idp.certPem]) } };
     await expect(validateSamlResponse({ samlResponse: await idp.response() }, contextFor(mixed))).resolves.toMatchObject({ nameId: 'alice@example.com' });
   });
 
   it('refuses when the signing key has rolled out of the metadata', async () => {
     const provider = providerFor(idp);
-    const rolled = { ...provider, metadata: { ...provider.metadata, signingCerts: [otherKeys.certPem] } };
+    const rolled = { ...provider, metadata: { ...provider.metadata, signingCerts: [otherKeys.certPem], signingKeys: rsaSigningKeysOf([otherKeys.certPem]) } };
     await expect(validateSamlResponse({ samlResponse: await idp.response() }, contextFor(rolled))).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
   });
 
@@ -118,7 +118,7 @@ describe('validateSamlResponse: keys', () => {
   it('leaves the parsed document as it was: the Signature back in place, no declaration copied from above', async () => {
     const parsed = parseStrictXml(await prefixListSigned(), LIMITS);
     const before = parsed.root.toString();
-    for (const shape of checkSignatureShapes(parsed, [parsed.root, assertionOf(parsed)], false)) verifySignature(shape, parseIdpMetadata(idp.metadataXml).signingCerts);
+    for (const shape of checkSignatureShapes(parsed, [parsed.root, assertionOf(parsed)], false)) verifySignature(shape, parseIdpMetadata(idp.metadataXml).signingKeys);
     expect(parsed.root.toString()).toBe(before);
   });
 
