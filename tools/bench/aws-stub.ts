@@ -85,6 +85,12 @@ export const answerAws = (headers: Readonly<Record<string, string>>, body: strin
       const item = table.get(pkOf((JSON.parse(body) as { Key?: unknown }).Key) ?? '');
       return { operation, answer: dynamoOk(JSON.stringify(item === undefined ? {} : { Item: item })) };
     }
+    if (target === 'AmazonSSM.GetParameters') {
+      // Every parameter exists: a SecureString whose value is derived from its name (≥ 32 bytes, for sealing secrets).
+      const { Names = [] } = JSON.parse(body) as { Names?: string[] };
+      const parameters = Names.map((name) => ({ Name: name, Type: 'SecureString', Value: `bench-ssm-value-${name}-0123456789abcdefghijklmnopqrstuvwxyz`, Version: 1 }));
+      return { operation, answer: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': REQUEST_ID }, body: JSON.stringify({ Parameters: parameters, InvalidParameters: [] }) } };
+    }
     return {
       operation,
       answer: { statusCode: 400, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify({ __type: 'com.amazon.coral.service#UnknownOperationException' }) },

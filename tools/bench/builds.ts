@@ -1,10 +1,11 @@
-// The bench's bundles: every function as sam build makes it (tools/build), and the cold-start references (a
-// trivial handler and the jose + STS floor, with TokenFunction's BuildProperties). Also the split of each
-// bundle's bytes by origin.
+// The bench's bundles: every function as sam build makes it (tools/build), the local config pre-validated by them as
+// `npm run build` does it, and the cold-start references (a trivial handler and the jose + STS floor, with
+// TokenFunction's BuildProperties). Also the split of each bundle's bytes by origin.
 
 import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { buildFunction, esbuildFunctions, unresolvedImports, type BuildProperties, type BuiltFunction } from '../build/build.ts';
+import { buildFunction, esbuildFunctions, unresolvedImports, validatorFilesOf, type BuildProperties, type BuiltFunction } from '../build/build.ts';
+import { prevalidateConfig } from '../build/prevalidate.ts';
 
 const CATEGORIES: ReadonlyArray<readonly [string, RegExp]> = [
   ['AWS SDK', /node_modules\/(@aws-sdk|@smithy|@aws-crypto|@aws\/|tslib\/|fast-xml-parser|strnum|bowser|uuid|mnemonist|obliterator)/],
@@ -39,8 +40,11 @@ export interface Builds {
   readonly coldFloor: BuiltFunction;
 }
 
-/** Builds everything into `outDir` (emptied first); every bundle must need nothing but Node builtins at run time. */
-export const buildAll = async (outDir: string): Promise<Builds> => {
+/**
+ * Builds everything into `outDir` (emptied first); every bundle must need nothing but Node builtins at run time.
+ * Each of `configs` gets its pre-validated copy beside it, made by these bundles' validator.
+ */
+export const buildAll = async (outDir: string, configs: readonly string[] = []): Promise<Builds> => {
   await rm(outDir, { recursive: true, force: true });
   const fns = esbuildFunctions();
   const token = fns.find((fn) => fn.logicalId === 'TokenFunction');
@@ -55,5 +59,6 @@ export const buildAll = async (outDir: string): Promise<Builds> => {
     const missing = unresolvedImports(b);
     if (missing.length > 0) throw new Error(`${b.logicalId}: the bundle imports ${missing.join(', ')} at run time`);
   }
+  for (const config of configs) await prevalidateConfig(config, validatorFilesOf(functions));
   return { functions, trivial, coldFloor };
 };
