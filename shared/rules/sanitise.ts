@@ -11,7 +11,10 @@ export const MAX_POLICY_ARNS = 10;
 export const MAX_INLINE_POLICY = 2048;
 
 const NAME_CHAR = /^[A-Za-z0-9_+=,.@-]$/;
+/** A name that is legal as it stands: the common case, answered without splitting it into characters. */
+const LEGAL_NAME = /^[A-Za-z0-9_+=,.@-]{2,64}$/;
 const TAG_CHAR = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]$/u;
+const LEGAL_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 export const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
 /** Hex characters of the original's SHA-256 that a changed name or source identity ends in: 64 bits. */
@@ -32,6 +35,7 @@ export const shortHash = (value: string): string =>
  * original is shorter than 2 characters.
  */
 export const sanitiseIdentity = (original: string): string | undefined => {
+  if (LEGAL_NAME.test(original) && !HASH_SUFFIX.test(original)) return original;
   const chars = Array.from(original);
   if (chars.length < NAME_MIN) return undefined;
   const replaced = chars.map((c) => (NAME_CHAR.test(c) ? c : '-'));
@@ -47,6 +51,7 @@ export const sanitiseIdentity = (original: string): string | undefined => {
  * characters; our STS emulator, and conservatively STS itself, count UTF-16 units. A surrogate pair is never split.
  */
 export const sanitiseTagValue = (value: string): string => {
+  if (value.length <= TAG_VALUE_MAX && LEGAL_TAG_VALUE.test(value)) return value;
   let out = '';
   for (const c of value) {
     const legal = TAG_CHAR.test(c) ? c : '-';

@@ -1,6 +1,7 @@
 // docs/rules.md (session parameters, duration): `${claim}` templates, values made legal for STS (every limit), duration negotiation with
 // the bound that won.
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   MAX_INLINE_POLICY,
@@ -456,5 +457,43 @@ describe('negotiateDuration (docs/rules.md, duration)', () => {
     ['an IdP session that already ended', { idpSecondsLeft: -5 }, -5, 'idp-session'],
   ] as const)('%s is SESSION_TOO_SHORT, naming the bound', (_name, overrides, seconds, boundBy) => {
     expect(negotiateDuration({ ...base, ...overrides })).toEqual({ ok: false, code: 'SESSION_TOO_SHORT', seconds, boundBy });
+  });
+});
+
+describe('the sanitisers’ fast paths (a value already legal is returned as is)', () => {
+  // The definitions, character by character, as the docs state them: the fast paths must never disagree.
+  const byCharacterIdentity = (original: string): string | undefined => {
+    const chars = Array.from(original);
+    if (chars.length < NAME_MIN) return undefined;
+    const replaced = chars.map((c) => (/^[A-Za-z0-9_+=,.@-]$/.test(c) ? c : '-'));
+    if (replaced.join('') === original && chars.length <= NAME_MAX && !/-[0-9a-fA-F]{16}$/.test(original)) return original;
+    const suffix = `-${h16(original)}`;
+    return replaced.slice(0, NAME_MAX - suffix.length).join('') + suffix;
+  };
+  const byCharacterTag = (value: string): string => {
+    let out = '';
+    for (const c of value) {
+      const legal = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]$/u.test(c) ? c : '-';
+      if (out.length + legal.length > TAG_VALUE_MAX) break;
+      out += legal;
+    }
+    return out;
+  };
+  const values = fc.oneof(
+    // Legal throughout, around the length limits (64 for names, 256 units for tags), some ending like a hash suffix.
+    fc.integer({ min: 0, max: 70 }).chain((n) => fc.string({ unit: fc.constantFrom(...'aZ09_+=.@-'.split('')), minLength: n, maxLength: n })),
+    fc.tuple(fc.string({ unit: fc.constantFrom(...'aZ09_.@'.split('')), minLength: 1, maxLength: 50 }), fc.stringMatching(/^[0-9a-f]{16}$/)).map(([a, b]) => `${a}-${b}`),
+    fc.integer({ min: 250, max: 262 }).chain((n) => fc.string({ unit: fc.constantFrom(...'vä:/ 中'.split('')), minLength: n, maxLength: n })),
+    fc.string({ unit: fc.constantFrom(...'aZ09_+=,.@-ä\u00a0 :/*\ud800'.split('')), maxLength: 300 }),
+    fc.string({ unit: 'grapheme', maxLength: 80 }),
+    fc.string({ maxLength: 300 }),
+  );
+
+  it('sanitiseIdentity agrees with its character-by-character definition', () => {
+    fc.assert(fc.property(values, (v) => sanitiseIdentity(v) === byCharacterIdentity(v)), { numRuns: 2000 });
+  });
+
+  it('sanitiseTagValue agrees with its character-by-character definition', () => {
+    fc.assert(fc.property(values, (v) => sanitiseTagValue(v) === byCharacterTag(v)), { numRuns: 2000 });
   });
 });
