@@ -1,14 +1,14 @@
 // Broker sessions of CLI sign-in (docs/cli.md): a sealed, opaque token carrying the sign-in's identity, bound to the
 // CLI's DPoP key (`cnf.jkt`, RFC 9449), recorded in the broker's table so that it can be listed and revoked. Every use
 // presents a fresh DPoP proof by that key with `ath` = the token's hash; the table is asked last, after every check
-// that costs nothing.
+// that costs nothing, and the two table calls of a use (the proof's `jti` spent, the session read) run together.
 
 import { randomBytes } from 'node:crypto';
 import { auditRecord, type AuditSink } from '../audit/audit.ts';
 import type { BrokerConfig } from '../config/index.ts';
 import { BrokerError } from '../errors.ts';
 import { reviveIdentity, type VerifiedIdentity } from '../identity/verified-identity.ts';
-import { verifyDpopProof, type VerifiedProof } from '../oauth/dpop.ts';
+import { createDpopKeys, verifyDpopProof, type VerifiedProof } from '../oauth/dpop.ts';
 import type { RequestContext } from '../request.ts';
 import type { CliStore, SessionRecord } from '../stores/cli-store.ts';
 import type { ReplayStore } from '../stores/replay.ts';
@@ -62,17 +62,27 @@ const identityOf = (token: SessionToken): VerifiedIdentity => ({ ...token.identi
 export const createSessions = (deps: SessionDeps) => {
   const { config } = deps;
   const sessionSeconds = config.broker.cli?.sessionSeconds ?? 28_800;
+  // The CLIs' public keys, imported once each (a CLI signs every proof with the same key).
+  const dpopKeys = createDpopKeys();
 
-  /** A DPoP proof for this request, its `jti` spent once (a replayed proof is refused, not just stale ones). */
-  const proven = async (proof: string | undefined, request: { method: string; url: string; accessToken?: string }, now: Date): Promise<VerifiedProof> => {
-    const verified = await verifyDpopProof(proof, { ...request, now, clockSkewSeconds: config.broker.clockSkewSeconds });
+  const verified = (proof: string | undefined, request: { method: string; url: string; accessToken?: string }, now: Date): Promise<VerifiedProof> =>
+    verifyDpopProof(proof, { ...request, now, clockSkewSeconds: config.broker.clockSkewSeconds }, dpopKeys);
+
+  /** Spends a verified proof's `jti` once: a replayed proof is refused, not just stale ones. */
+  const spend = async (proof: VerifiedProof): Promise<void> => {
     try {
-      await deps.replay.claimOnce(`dpop:${verified.jkt}:${verified.jti}`, verified.freshUntil);
+      await deps.replay.claimOnce(`dpop:${proof.jkt}:${proof.jti}`, proof.freshUntil);
     } catch (error) {
       if (error instanceof BrokerError && error.code === 'REPLAY_DETECTED') throw new BrokerError('DPOP_INVALID', 'DPoP proof jti already used', { cause: error });
       throw error;
     }
-    return verified;
+  };
+
+  /** A DPoP proof for this request, its `jti` spent once. */
+  const proven = async (proof: string | undefined, request: { method: string; url: string; accessToken?: string }, now: Date): Promise<VerifiedProof> => {
+    const checked = await verified(proof, request, now);
+    await spend(checked);
+    return checked;
   };
 
   /** A new session for a signed-in identity, bound to the key of the token request's proof. */
@@ -105,10 +115,15 @@ export const createSessions = (deps: SessionDeps) => {
     if (token.iss !== config.broker.baseUrl) throw new BrokerError('SESSION_INVALID', 'the session was issued by another broker');
     if (token.exp <= now.getTime()) throw new BrokerError('SESSION_EXPIRED', 'the session has expired');
     // Stolen token: without the private key it was bound to, no proof verifies with that key's thumbprint.
-    const proof = await proven(presented.proof, { method: presented.method, url: presented.url, accessToken: presented.token }, now);
+    const proof = await verified(presented.proof, { method: presented.method, url: presented.url, accessToken: presented.token }, now);
     if (proof.jkt !== token.jkt) throw new BrokerError('DPOP_INVALID', 'the proof is not by the key the session is bound to');
-    const record = await deps.store.getSession(token.sid);
+    // Both table calls at once (one round trip instead of two); a spent jti is refused before the record is read.
+    const [spent, read] = await Promise.allSettled([spend(proof), deps.store.getSession(token.sid)]);
+    if (spent.status === 'rejected') throw spent.reason;
+    if (read.status === 'rejected') throw read.reason;
+    const record = read.value;
     if (!record) throw new BrokerError('SESSION_INVALID', 'the session is not recorded');
+    // Revocation is read on every use (never cached): a revoked session is refused at once.
     if (record.revoked) throw new BrokerError('SESSION_REVOKED', 'the session was revoked');
     return identityOf(token);
   };

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { base64url, calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { accessTokenHash, DPOP_MAX_AGE_SECONDS, verifyDpopProof, type DpopRequest } from '../../../shared/oauth/dpop.ts';
+import { accessTokenHash, createDpopKeys, DPOP_MAX_AGE_SECONDS, verifyDpopProof, type DpopRequest } from '../../../shared/oauth/dpop.ts';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const T = NOW.getTime() / 1000;
@@ -96,6 +96,10 @@ describe('verifyDpopProof', () => {
     ['x5u beside the jwk', async () => make({ header: { x5u: 'https://evil.example.com/cert' } })],
     ['x5c beside the jwk', async () => make({ header: { x5c: ['MIIB'] } })],
     ['crit header', async () => make({ header: { crit: ['exp'], exp: 1 }, raw: fakeSignature })],
+    ['alg ES256 over an Ed25519 jwk', async () => make({ key: ed, header: { alg: 'ES256' }, raw: fakeSignature })],
+    ['alg EdDSA over a P-256 jwk', async () => make({ header: { alg: 'EdDSA' }, raw: fakeSignature })],
+    ['jwk without its y coordinate', async () => make({ header: { jwk: { ...es.jwk, y: undefined } }, raw: fakeSignature })],
+    ['jwk with a point off the curve', async () => make({ header: { jwk: { ...es.jwk, y: es.jwk.x } }, raw: fakeSignature })],
     ['signed by another key than the embedded one', async () => make({ signWith: other.privateKey })],
     ['signature altered', async () => { const p = await make(); return `${p.slice(0, -4)}${p.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`; }],
     ['payload swapped after signing', async () => { const [h, , s] = (await make()).split('.'); return `${h}.${enc({ jti: 'jti-0123456789', htm: 'POST', htu: URL_, iat: T })}.${s}`; }],
@@ -116,7 +120,10 @@ describe('verifyDpopProof', () => {
     ['iat a string', async () => make({ claims: { iat: String(T) } })],
     ['iat stale (one second past the window)', async () => make({ claims: { iat: T - DPOP_MAX_AGE_SECONDS - 61 } })],
     ['iat in the future beyond the skew', async () => make({ claims: { iat: T + 61 } })],
-    ['exp in the past (jose checks it too)', async () => make({ claims: { exp: T - 1 } })],
+    ['exp in the past', async () => make({ claims: { exp: T - 1 } })],
+    ['exp now', async () => make({ claims: { exp: T } })],
+    ['exp a string', async () => make({ claims: { exp: String(T + 60) } })],
+    ['nbf in the future', async () => make({ claims: { nbf: T + 1 } })],
     ['ath missing on a session request', async () => make(), { accessToken: SESSION }],
     ['ath of another token', async () => make({ claims: { ath: accessTokenHash('another-session') } }), { accessToken: SESSION }],
     ['ath as the token itself', async () => make({ claims: { ath: SESSION } }), { accessToken: SESSION }],
@@ -124,5 +131,22 @@ describe('verifyDpopProof', () => {
 
   it.each(rows)('refuses %s with DPOP_INVALID', async (_name, proof, overrides = {}) => {
     await expect(verifyDpopProof(await proof(), { ...request, ...overrides })).rejects.toMatchObject({ code: 'DPOP_INVALID' });
+  });
+
+  it.each(rows)('refuses %s with DPOP_INVALID, also with the embedded key already imported', async (_name, proof, overrides = {}) => {
+    const keys = createDpopKeys();
+    await verifyDpopProof(await make(), request, keys);
+    await verifyDpopProof(await make({ key: ed }), request, keys);
+    expect(keys.size).toBe(2);
+    await expect(verifyDpopProof(await proof(), { ...request, ...overrides }, keys)).rejects.toMatchObject({ code: 'DPOP_INVALID' });
+  });
+
+  it('imports each key once, and never lets a cached key stand in for another', async () => {
+    const keys = createDpopKeys();
+    await expect(verifyDpopProof(await make(), request, keys)).resolves.toMatchObject({ jkt: await calculateJwkThumbprint(es.jwk, 'sha256') });
+    await expect(verifyDpopProof(await make({ key: other }), request, keys)).resolves.toMatchObject({ jkt: await calculateJwkThumbprint(other.jwk, 'sha256') });
+    expect(keys.size).toBe(2);
+    // A proof that embeds es's key but was signed by other's: the cached key of es is used, and refuses it.
+    await expect(verifyDpopProof(await make({ signWith: other.privateKey }), request, keys)).rejects.toMatchObject({ code: 'DPOP_INVALID' });
   });
 });
