@@ -9,8 +9,7 @@
 //   saml2      the SAML subject-token verifier of /token and /roles: on the first saml2 subject token
 //   tracing    Powertools Tracer and the X-Ray SDK: only when the stack turns tracing on (BROKER_TRACING)
 
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { MiddlewareObj } from '@middy/core';
 import type { validateConfigText } from '../config/validate.ts';
@@ -37,7 +36,7 @@ export const modulesBeside = (entryUrl: string): FunctionModules => {
   const present = (name: string): boolean => existsSync(fileURLToPath(sibling(name)));
   return {
     validator: () => import(sibling('config')) as ReturnType<FunctionModules['validator']>,
-    validatorBytes: async () => (ext === 'mjs' ? readFile(fileURLToPath(sibling('config'))) : undefined),
+    validatorBytes: async () => (ext === 'mjs' ? readFileSync(fileURLToPath(sibling('config'))) : undefined),
     awsClients: async (full) => {
       const name = [full ? 'aws-full' : undefined, 'aws'].find((n) => n !== undefined && present(n));
       return name === undefined ? {} : ((await import(sibling(name))) as AwsClients);

@@ -9,7 +9,6 @@
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { ValidatedConfig } from './resolve.ts';
 
@@ -65,7 +64,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 export const readPrevalidated = async (configFile: string, configBytes: Uint8Array, validator: Uint8Array): Promise<Prevalidated> => {
   let text: string;
   try {
-    text = await readFile(prevalidatedFileOf(configFile), 'utf8');
+    text = readFileSync(prevalidatedFileOf(configFile), 'utf8');
   } catch {
     return {};
   }

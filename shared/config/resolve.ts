@@ -5,7 +5,6 @@
 // the file is echoed. Nothing here loads the YAML parser or the schema library.
 
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { instancePolicy, type Account, type Policy, type Rule } from '../rules/index.ts';
 import { catalogueOf, type Catalogue, type ConfiguredRole, type FileReader } from './accounts.ts';
@@ -114,7 +113,7 @@ const resolveRefs = async (config: ParsedConfig, file: string, options: LoadOpti
   for (const [path, ref] of refsOf(config)) {
     if (ref.startsWith('file:')) {
       try {
-        secrets.set(ref, await readFile(resolve(dir, ref.slice(5)), 'utf8'));
+        secrets.set(ref, readFileSync(resolve(dir, ref.slice(5)), 'utf8'));
       } catch {
         problems.push({ severity: 'error', path, message: `file ${ref.slice(5)} cannot be read (paths are relative to the config file)` });
       }
@@ -214,7 +213,7 @@ export const completeConfig = async (validated: ValidatedConfig, file: string, o
 /** The config file's bytes; an unreadable file is a ConfigError like any other problem. */
 export const readConfigFile = async (file: string): Promise<Buffer> => {
   try {
-    return await readFile(file);
+    return readFileSync(file);
   } catch {
     throw new ConfigError(file, [{ severity: 'error', path: '(file)', message: 'the config file cannot be read' }]);
   }
