@@ -184,7 +184,7 @@ const coldPlan = async (builds: Builds, stubUrl: string, caFile: string, configs
 
 // ---------------------------------------------------------------------------------------------------- many accounts
 
-type AccountsFormat = 'json' | 'yaml' | 'yamlWithFile' | 'checkConfig';
+type AccountsFormat = 'json' | 'yaml' | 'yamlWithFile' | 'prevalidated' | 'checkConfig';
 
 interface AccountsFigures {
   readonly cold: Record<AccountsFormat, { readonly ms: Summary; readonly cpuMs: Summary; readonly parseMs: Summary; readonly validateMs: Summary; readonly roles: number; readonly rules: number; readonly accounts: number }>;
@@ -196,16 +196,18 @@ const measureAccounts = async (): Promise<AccountsFigures> => {
   const dir = resolve(WORK, 'accounts');
   await mkdir(dir, { recursive: true });
   const document = benchConfigDocument();
-  const files: Record<AccountsFormat, string> = { json: resolve(dir, 'broker.json'), yaml: resolve(dir, 'broker.yaml'), yamlWithFile: resolve(dir, 'broker-with-file.yaml'), checkConfig: resolve(dir, 'broker.json') };
+  const files: Record<AccountsFormat, string> = { json: resolve(dir, 'broker.json'), yaml: resolve(dir, 'broker.yaml'), yamlWithFile: resolve(dir, 'broker-with-file.yaml'), prevalidated: resolve(dir, 'broker-with-file.yaml'), checkConfig: resolve(dir, 'broker.json') };
   await writeFile(files.json, JSON.stringify(document));
   await writeFile(files.yaml, stringify(document));
   await writeFile(files.yamlWithFile, stringify(benchConfigWithFile('accounts.json')));
   await writeFile(resolve(dir, 'accounts.json'), JSON.stringify(organizationsDocument(), null, 2));
   const env = functionEnv('TokenFunction');
+  // The pre-validated copy of the YAML + accountsFile config, as npm run build writes it (here by the source's validator).
+  await runWorker('tools/bench/accounts.ts', ['prevalidate', files.prevalidated], env);
   const cold = {} as AccountsFigures['cold'];
-  for (const format of ['json', 'yaml', 'yamlWithFile', 'checkConfig'] as const) {
+  for (const format of ['json', 'yaml', 'yamlWithFile', 'prevalidated', 'checkConfig'] as const) {
     const runs: Array<{ ms: number; cpuMs: number; parseMs: number; validateMs: number; roles: number; rules: number; accounts: number }> = [];
-    const mode = format === 'checkConfig' ? 'check' : 'cold';
+    const mode = format === 'checkConfig' ? 'check' : format === 'prevalidated' ? 'prevalidated' : 'cold';
     for (let i = 0; i < PLAN.accountsRounds; i++) runs.push((await runWorker('tools/bench/accounts.ts', [mode, files[format]], env)) as (typeof runs)[number]);
     cold[format] = {
       ms: summarise(runs.map((r) => r.ms)),
@@ -229,6 +231,7 @@ const accountsLines = (a: AccountsFigures): string[] => [
     [
       [`config load at cold start: JSON, accounts inline (fresh process each; n=${a.cold.json.ms.n})`, ms(a.cold.json.ms), fixed(a.cold.json.parseMs.median), fixed(a.cold.json.validateMs.median), fixed(a.cold.json.cpuMs.median)],
       ['config load at cold start: YAML rules + accountsFile (Organizations JSON)', ms(a.cold.yamlWithFile.ms), fixed(a.cold.yamlWithFile.parseMs.median), fixed(a.cold.yamlWithFile.validateMs.median), fixed(a.cold.yamlWithFile.cpuMs.median)],
+      ['  the same with its pre-validated copy (npm run build): read it, expand, compile', ms(a.cold.prevalidated.ms), fixed(a.cold.prevalidated.parseMs.median), fixed(a.cold.prevalidated.validateMs.median), fixed(a.cold.prevalidated.cpuMs.median)],
       ['  what if: YAML with the 1,000 accounts inline (js-yaml parses 170 KB)', ms(a.cold.yaml.ms), fixed(a.cold.yaml.parseMs.median), fixed(a.cold.yaml.validateMs.median), fixed(a.cold.yaml.cpuMs.median)],
       ['check-config: the same JSON with its warnings (shadowed rules, patterns that match nothing, …)', ms(a.cold.checkConfig.ms), fixed(a.cold.checkConfig.parseMs.median), fixed(a.cold.checkConfig.validateMs.median), fixed(a.cold.checkConfig.cpuMs.median)],
       [`one decision, warm: every granted role (POST /roles, ${a.warm.granted} granted; n=${a.warm.all.n})`, ms(a.warm.all), '', '', ''],
