@@ -72,18 +72,25 @@ const eventArb: fc.Arbitrary<APIGatewayProxyEventV2> = fc
   )
   .map((e) => Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) as unknown as APIGatewayProxyEventV2);
 
+/**
+ * The route an event asks for, as the router reads it (shared/http/routes/router.ts): the route key API Gateway
+ * matched, or for an event without one (a direct invoke) its method and path.
+ */
+const routeOf = (event: APIGatewayProxyEventV2): string =>
+  typeof event.routeKey === 'string' && event.routeKey !== '' ? event.routeKey : `${String(event.requestContext?.http?.method)} ${String(event.rawPath)}`;
+
 /** Routes that answer any request with a success: everything else must refuse a random event. */
 const mayAnswerOk = (name: HandlerName, event: APIGatewayProxyEventV2): boolean => {
+  const route = routeOf(event);
   switch (name) {
     case 'web':
       return true;
     case 'issuer':
-      return event.routeKey === 'GET /.well-known/openid-configuration' || event.routeKey === 'GET /.well-known/jwks.json';
-    // Routes are chosen by the route key API Gateway matched (shared/http/routes/router.ts).
+      return route === 'GET /.well-known/openid-configuration' || route === 'GET /.well-known/jwks.json';
     case 'saml':
-      return event.routeKey === 'GET /saml/metadata' || event.routeKey === 'GET /saml/login';
+      return route === 'GET /saml/metadata' || route === 'GET /saml/login';
     case 'oidc':
-      return event.routeKey === 'GET /oidc/login';
+      return route === 'GET /oidc/login';
     default:
       return false;
   }
