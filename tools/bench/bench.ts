@@ -10,7 +10,7 @@
 // (warm) or by a stub on 127.0.0.1 (cold starts). Each measurement runs in its own Node 24 process, one at a time.
 
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { basename, resolve } from 'node:path';
@@ -168,9 +168,17 @@ const coldPlan = async (builds: Builds, stubUrl: string, caFile: string, configs
       subject('OidcFunction', 'GET /oidc/login, unknown provider (→ 400 page)', httpEvent('GET /oidc/login', { query: 'provider=bench-unknown' })),
       subject('CliFunction', 'POST /cli/revoke, not a session (→ 200)', httpEvent('POST /cli/revoke', { body: form({ token: 'bench-not-a-session' }) })),
   ];
-  const baselineSubjects = baselineDir === undefined ? [] : functionSubjects.map((s) => ({ ...s, name: `${s.name} @${args.baseline}`, bundle: resolve(baselineDir, s.logicalId, basename(s.bundle)) }));
+  // The baseline's functions that exist there, each with that commit's own local config (its schema may differ).
+  const baselineConfig = baselineDir === undefined ? '' : resolve(baselineDir, '..', 'src', 'config', 'broker.local.yaml');
+  const baselinePairs =
+    baselineDir === undefined
+      ? []
+      : functionSubjects
+          .map((s) => ({ after: s, before: { ...s, name: `${s.name} @${args.baseline}`, bundle: resolve(baselineDir, s.logicalId, basename(s.bundle)), env: { ...s.env, BROKER_CONFIG: baselineConfig } } }))
+          .filter((pair) => existsSync(pair.before.bundle));
+  const baselineSubjects = baselinePairs.map((pair) => pair.before);
   return {
-    baseline: new Map(baselineSubjects.map((b, i) => [functionSubjects[i]!.name, b.name])),
+    baseline: new Map(baselinePairs.map((pair) => [pair.after.name, pair.before.name])),
     subjects: [
       { name: 'trivial handler', logicalId: 'TokenFunction', bundle: builds.trivial.file, label: 'returns 200', event: httpEvent('GET /'), env: functionEnv('TokenFunction', endpoints) },
       { name: 'floor: jose + STS', logicalId: 'TokenFunction', bundle: builds.coldFloor.file, label: 'jwtVerify + one AssumeRole', event: tokenEvent, env: functionEnv('TokenFunction', endpoints) },
