@@ -74,6 +74,8 @@ try {
   log(`broker ${url} (pid ${broker.pid}); making ${samlPool + replayRounds + 100} SAML responses and 256 ID tokens…`);
   const tokens = await idTokens(256, 3600);
   const saml = await samlResponses(samlPool + replayRounds + 100, url, 3600);
+  // The replay rounds' responses, set aside first: the SAML scenarios may use up the rest of the pool.
+  const replayResponses = saml.splice(0, replayRounds);
 
   let t = 0;
   const tokenStep = (): Promise<Outcome> =>
@@ -126,7 +128,7 @@ try {
     const outcomes: Record<string, number> = {};
     const started = performance.now();
     for (let round = 0; round < replayRounds; round++) {
-      const response = saml.pop() ?? '';
+      const response = replayResponses[round] ?? '';
       const answers = await Promise.all(
         Array.from({ length: replayCopies }, async () => {
           const t0 = performance.now();

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { stopChild } from '../lib/child-process.ts';
 
 const START = resolve(import.meta.dirname, '../local/start.ts');
 
@@ -44,14 +45,7 @@ export const startBroker = async (env: NodeJS.ProcessEnv, options: { inspect?: b
   child.stderr?.on('data', (d: Buffer) => {
     if (errors.length < 64 * 1024) errors += d.toString();
   });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    process.kill(child.pid, 'SIGTERM');
-    const timer = setTimeout(() => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = (): Promise<void> => stopChild(child);
   const started = Date.now();
   let url: string | undefined;
   while (!(url = /running on (http:\/\/\S+)/.exec(output)?.[1])) {

@@ -3,6 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { stopChild } from '../lib/child-process.ts';
 
 export interface RunningStack {
   readonly url: string;
@@ -21,14 +22,7 @@ export const startStackProcess = async (env: NodeJS.ProcessEnv = {}, timeoutMs =
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.pid === undefined) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    process.kill(child.pid, 'SIGTERM');
-    const timer = setTimeout(() => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = (): Promise<void> => stopChild(child);
   const started = Date.now();
   while (!/running on (http:\/\/\S+)/.test(output)) {
     if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
