@@ -172,16 +172,16 @@ describe('a mixed run', () => {
     expect(JSON.parse((await postToken({ subject_token: await idToken(), subject_token_type: ID_TOKEN_TYPE, audience: 'dev-readonly' })).body).code).toBe('STS_REJECTED');
     const browser = new RecordingBrowser();
     const picker = await postAcs(browser, await samlResponse('alice'));
-    sts.setMode('reset');
+    await sts.setMode('reset');
     expect((await chooseRole(browser, picker, 'console')).status).toBe(503);
-    sts.setMode('forward');
+    await sts.setMode('forward');
     const again = await postAcs(browser, await samlResponse('alice'));
-    store.setMode('reset');
+    await store.setMode('reset');
     try {
       expect(errorCodeOf((await chooseRole(browser, again, 'cli')).body)).toBe('REPLAY_STORE_UNAVAILABLE');
       expect(errorCodeOf((await postAcs(browser, await samlResponse('alice'))).body)).toBe('REPLAY_STORE_UNAVAILABLE');
     } finally {
-      store.setMode('forward');
+      await store.setMode('forward');
     }
   });
 });

@@ -122,9 +122,9 @@ describe.each(failures)('with the replay store %s', (_name, mode, canned) => {
   });
 
   it('refuses a role-picker ticket on /session without calling STS', async () => {
-    store.setMode('forward');
+    await store.setMode('forward');
     const { ticket, jar } = await pickerTicket();
-    store.setMode(mode, canned);
+    await store.setMode(mode, canned);
     const calls = sts.calls.length;
     const result = await postSession(ticket, jar);
     expectUnavailable(result);
@@ -142,7 +142,7 @@ describe('with the replay store hanging', () => {
   // @smithy/node-http-handler only warns about requestTimeout unless throwOnRequestTimeout is set (shared/compose/aws.ts
   // sets it): without it the call would hang until the function times out and middy would answer 500.
   it('gives up after the client timeouts (2 attempts) with 503 REPLAY_STORE_UNAVAILABLE', async () => {
-    store.setMode('hang');
+    await store.setMode('hang');
     const attempts = store.requests();
     const result = await exchange(oidc.mint({ claims: { aud: 'once-client' } }));
     expectUnavailable(result);
@@ -156,11 +156,11 @@ describe('after the replay store recovers', () => {
     const response = await samlResponse();
     const { ticket, jar } = await pickerTicket();
     const idToken = oidc.mint({ claims: { aud: 'once-client' } });
-    store.setMode('reset');
+    await store.setMode('reset');
     expectUnavailable(await postAcs(response));
     expectUnavailable(await postSession(ticket, jar));
     expectUnavailable(await exchange(idToken));
-    store.setMode('forward');
+    await store.setMode('forward');
     expect((await postAcs(response)).statusCode).toBe(200);
     expect((await postSession(ticket, jar)).statusCode).toBe(200);
     expect((await exchange(idToken)).statusCode).toBe(200);

@@ -58,9 +58,9 @@ afterAll(async () => {
   await oidc?.close();
 });
 
-beforeEach(() => {
-  sts.setMode('forward');
-  federation.setMode('forward');
+beforeEach(async () => {
+  await sts.setMode('forward');
+  await federation.setMode('forward');
 });
 
 const exchange = (): Promise<HandlerResult> => token(apiEvent('POST', '/token', { body: tokenBody(oidc.mint()) }), lambdaContext);
@@ -107,14 +107,14 @@ describe('STS error answers (failNext)', () => {
 
 describe('STS unreachable', () => {
   it('answers 503 STS_UNAVAILABLE after maxAttempts when every connection is reset', async () => {
-    sts.setMode('reset');
+    await sts.setMode('reset');
     const before = sts.requests();
     expectUnavailable(await exchange());
     expect(sts.requests() - before).toBe(DEFAULT_RETRY.maxAttempts);
   });
 
   it('answers 503 STS_UNAVAILABLE after maxAttempts when STS answers HTTP 500 InternalFailure', async () => {
-    sts.setMode('respond', stsError(500, 'InternalFailure'));
+    await sts.setMode('respond', stsError(500, 'InternalFailure'));
     const before = sts.requests();
     expectUnavailable(await exchange());
     expect(sts.requests() - before).toBe(DEFAULT_RETRY.maxAttempts);
@@ -123,7 +123,7 @@ describe('STS unreachable', () => {
   // Each attempt is abandoned after the 3 s request timeout (throwOnRequestTimeout, shared/compose/aws.ts); the 5 s
   // retry budget allows a second one, then 503 STS_UNAVAILABLE with Retry-After.
   it('abandons a hanging STS after the request timeout and the retry budget: 2 attempts, then 503 STS_UNAVAILABLE', async () => {
-    sts.setMode('hang');
+    await sts.setMode('hang');
     const before = sts.requests();
     const result = await exchange();
     expect(result.body).not.toContain('AccessKeyId');
@@ -153,7 +153,7 @@ describe('POST /session (the role picker) with STS or the federation endpoint fa
 
   it('answers a 503 STS_UNAVAILABLE page, with no redirect, when the federation endpoint is down', async () => {
     const { ticket, jar } = await picker();
-    federation.setMode('reset');
+    await federation.setMode('reset');
     expectUnavailable(await choose(ticket, jar, 'console'));
   });
 

@@ -20,7 +20,11 @@ export interface SwitchableProxy {
   readonly url: string;
   /** Requests that reached the proxy (connections dropped in reset mode count too). */
   readonly requests: () => number;
-  setMode(mode: ProxyMode, response?: CannedResponse): void;
+  /**
+   * Switches the mode and closes every connection of the previous one; resolves once the broker's HTTP agents (in
+   * this process) have dropped those connections from their pools, so the next request opens a new one and is counted.
+   */
+  setMode(mode: ProxyMode, response?: CannedResponse): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,6 +47,8 @@ const listen = (server: Server): Promise<string> =>
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
   });
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const closeTracked = ({ server, sockets }: Tracked): Promise<void> =>
   new Promise((resolve) => {
@@ -80,11 +86,16 @@ export const startSwitchableProxy = async (target?: string): Promise<SwitchableP
   return {
     url,
     requests: () => requests,
-    setMode: (next, response) => {
+    setMode: async (next, response) => {
       mode = next;
       if (response) canned = response;
       // Kept-alive connections from the previous mode must not keep working (or keep hanging).
-      for (const socket of tracked.sockets) socket.destroy();
+      await Promise.all([...tracked.sockets].map((socket) => new Promise((closed) => socket.once('close', closed).destroy())));
+      // A client that wrote on a socket closed under it would see a reset this proxy never counts, and retry: a
+      // request sent right after the switch was counted once for two attempts. The client reads the FIN in the next
+      // poll phase of the event loop and drops the socket from its agent's pool in the close phase after it.
+      await nextTurn();
+      await nextTurn();
     },
     close: () => closeTracked(tracked),
   };
